@@ -1,0 +1,215 @@
+"""Units, the hotlines they run, the lines (menu keys) they answer and each line's staffing."""
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MIDNIGHT = datetime.time(0, 0)
+
+
+class UnitQuerySet(models.QuerySet):
+    def with_descendants(self):
+        """These units and every unit below them (Sở Y tế → CDC)."""
+        children = defaultdict(list)
+        for pk, parent_id in Unit.objects.values_list("pk", "parent_id"):
+            children[parent_id].append(pk)
+        found = set(self.values_list("pk", flat=True))
+        frontier = list(found)
+        while frontier:
+            for child in children[frontier.pop()]:
+                if child not in found:
+                    found.add(child)
+                    frontier.append(child)
+        return Unit.objects.filter(pk__in=found)
+
+
+class Unit(models.Model):
+    """A government body whose staff answer lines or which runs a hotline."""
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(_("short code"), max_length=32, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    directors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("directors"),
+        blank=True,
+        related_name="directed_units",
+    )
+    email = models.EmailField(_("contact email"), blank=True)
+    phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.pk and self.parent_id:
+            below = Unit.objects.filter(pk=self.pk).with_descendants()
+            if below.filter(pk=self.parent_id).exists():
+                raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
+
+
+class Hotline(models.Model):
+    """A public number such as 0290.1022, run by one unit."""
+
+    name = models.CharField(_("name"), max_length=200)
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("run by"),
+        on_delete=models.PROTECT,
+        related_name="hotlines",
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("hotline")
+        verbose_name_plural = _("hotlines")
+
+    def __str__(self):
+        return f"{self.number} – {self.name}"
+
+
+class Line(models.Model):
+    """One menu key of a hotline, answered by the agents of one unit."""
+
+    hotline = models.ForeignKey(
+        Hotline, verbose_name=_("hotline"), on_delete=models.CASCADE, related_name="lines"
+    )
+    digit = models.CharField(
+        _("menu key"),
+        max_length=1,
+        choices=[(str(d), str(d)) for d in range(10)],
+    )
+    label = models.CharField(_("label"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("answered by"), on_delete=models.PROTECT, related_name="lines"
+    )
+    queue = models.CharField(
+        _("switchboard queue"),
+        max_length=64,
+        blank=True,
+        help_text=_("The queue name the switchboard uses for this key, e.g. cm1022-2."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["hotline__number", "digit"]
+        verbose_name = _("line")
+        verbose_name_plural = _("lines")
+        constraints = [
+            models.UniqueConstraint(fields=["hotline", "digit"], name="line_digit_unique_per_hotline"),
+            models.UniqueConstraint(
+                fields=["hotline", "queue"],
+                condition=~Q(queue=""),
+                name="line_queue_unique_per_hotline",
+            ),
+            models.CheckConstraint(
+                condition=Q(digit__in=[str(d) for d in range(10)]), name="line_digit_is_a_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.hotline.number} #{self.digit} – {self.label}"
+
+    def required_at(self, moment: datetime.datetime) -> int:
+        """Agents needed at this moment: round the clock with one agent unless windows are set.
+
+        Reads self.staffing.all(), so prefetch "staffing" when calling this for many lines.
+        """
+        windows = list(self.staffing.all())
+        if not windows:
+            return 1
+        local = timezone.localtime(moment)
+        for window in windows:
+            if window.covers(local):
+                return window.required
+        return 0
+
+    def required_during(self, start: datetime.datetime, end: datetime.datetime) -> int:
+        """The most agents needed at any moment of [start, end)."""
+        moments = [start]
+        day = timezone.localtime(start).date()
+        tz = timezone.get_current_timezone()
+        while datetime.datetime.combine(day, MIDNIGHT, tzinfo=tz) < end:
+            for window in self.staffing.all():
+                if window.weekday == day.weekday():
+                    moment = datetime.datetime.combine(day, window.start, tzinfo=tz)
+                    if start < moment < end:
+                        moments.append(moment)
+            day += datetime.timedelta(days=1)
+        return max(self.required_at(moment) for moment in moments)
+
+
+class StaffingRequirement(models.Model):
+    """A window of a weekday during which a line needs a number of agents."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.CASCADE, related_name="staffing")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("until"), help_text=_("00:00 means until midnight."))
+    required = models.PositiveSmallIntegerField(
+        _("agents required"), default=1, validators=[MaxValueValidator(100)]
+    )
+
+    class Meta:
+        ordering = ["line", "weekday", "start"]
+        verbose_name = _("staffing requirement")
+        verbose_name_plural = _("staffing requirements")
+        constraints = [
+            models.UniqueConstraint(fields=["line", "weekday", "start"], name="staffing_window_unique_start"),
+            models.CheckConstraint(condition=Q(required__gte=1), name="staffing_required_at_least_one"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="staffing_weekday_valid"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")) | Q(end=MIDNIGHT), name="staffing_end_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}: {self.required}"
+
+    def covers(self, local: datetime.datetime) -> bool:
+        if local.weekday() != self.weekday:
+            return False
+        at = local.time()
+        return self.start <= at and (self.end == MIDNIGHT or at < self.end)
+
+    def clean(self):
+        if self.line_id is None or self.start is None or self.end is None:
+            return
+        end = datetime.time.max if self.end == MIDNIGHT else self.end
+        for other in self.line.staffing.filter(weekday=self.weekday).exclude(pk=self.pk):
+            other_end = datetime.time.max if other.end == MIDNIGHT else other.end
+            if self.start < other_end and other.start < end:
+                raise ValidationError(_("This window overlaps another window of the same day."))

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from hotline import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("lines/<int:pk>/", views.line_detail, name="line_detail"),
+]

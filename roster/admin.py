@@ -1,0 +1,76 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from roster.models import Agent, Assignment, Leave, Roster, Shift, ShiftPattern
+
+
+@admin.register(Agent)
+class AgentAdmin(SimpleHistoryAdmin):
+    list_display = ["full_name", "unit", "phone", "email", "max_hours_per_week", "active"]
+    list_filter = ["active", "unit", "lines"]
+    search_fields = ["full_name", "phone", "email", "user__username"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["user", "unit"]
+    filter_horizontal = ["lines"]
+    readonly_fields = ["calendar_token"]
+
+
+@admin.register(ShiftPattern)
+class ShiftPatternAdmin(admin.ModelAdmin):
+    list_display = ["name", "line", "start_time", "duration", "weekdays", "required", "active"]
+    list_filter = ["line", "active"]
+    list_select_related = ["line__hotline"]
+
+
+class ShiftInline(admin.TabularInline):
+    model = Shift
+    extra = 0
+    fields = ["line", "start", "end", "required"]
+    show_change_link = True
+
+
+@admin.register(Roster)
+class RosterAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "start", "end", "status", "published_by", "published_at"]
+    list_filter = ["status", "lines"]
+    date_hierarchy = "start"
+    filter_horizontal = ["lines"]
+    readonly_fields = ["created_at", "published_by", "published_at"]
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    fields = ["agent", "status", "source", "pinned"]
+    autocomplete_fields = ["agent"]
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "line", "start", "end", "required", "roster"]
+    list_filter = ["line", "roster__status"]
+    date_hierarchy = "start"
+    list_select_related = ["line__hotline", "roster"]
+    inlines = [AssignmentInline]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(SimpleHistoryAdmin):
+    list_display = ["agent", "shift", "status", "source", "pinned", "is_live"]
+    list_filter = ["status", "source", "pinned", "is_live", "shift__line"]
+    search_fields = ["agent__full_name", "agent__phone"]
+    date_hierarchy = "start"
+    list_select_related = ["agent", "shift__line__hotline"]
+    autocomplete_fields = ["agent"]
+    raw_id_fields = ["shift"]
+
+
+@admin.register(Leave)
+class LeaveAdmin(SimpleHistoryAdmin):
+    list_display = ["agent", "start", "end", "reason", "status", "decided_by"]
+    list_filter = ["status", "agent__unit"]
+    search_fields = ["agent__full_name", "reason"]
+    date_hierarchy = "start"
+    list_select_related = ["agent", "decided_by"]
+    autocomplete_fields = ["agent"]
+    readonly_fields = ["decided_by", "decided_at"]

@@ -1,0 +1,408 @@
+"""Agents, their shifts and leave; rosters that group shifts, and who is assigned to each."""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from hotline.models import Line, Unit
+from roster.phones import normalize_phone, validate_phone
+
+NIGHT_START = datetime.time(22, 0)
+NIGHT_END = datetime.time(6, 0)
+# Labour Code 2019, Art. 106: night work is 22:00–06:00; a shift is a night shift
+# when at least this much of it falls in that window (the solver uses the same rule).
+NIGHT_SHIFT_MINUTES = 180
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Agent(models.Model):
+    """A person who answers calls on one or more lines."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agent",
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="agents")
+    full_name = models.CharField(_("full name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=20, unique=True, validators=[validate_phone])
+    email = models.EmailField(_("email"), blank=True)
+    lines = models.ManyToManyField(Line, verbose_name=_("lines"), blank=True, related_name="agents")
+    max_hours_per_week = models.PositiveSmallIntegerField(
+        _("max hours per week"), default=48, validators=[MaxValueValidator(168)]
+    )
+    active = models.BooleanField(_("active"), default=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    calendar_token = models.CharField(
+        _("calendar token"), max_length=64, unique=True, default=new_calendar_token, editable=False
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_hours_per_week__gte=1, max_hours_per_week__lte=168),
+                name="agent_max_hours_in_a_week",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.phone = normalize_phone(self.phone)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.phone:
+            try:
+                self.phone = normalize_phone(self.phone)
+            except ValidationError as e:
+                raise ValidationError({"phone": e.messages}) from e
+
+    def reset_calendar_token(self):
+        self.calendar_token = new_calendar_token()
+        self.save(update_fields=["calendar_token"])
+
+
+class ShiftPattern(models.Model):
+    """A recurring shift of a line, such as "Ca ngày" 07:00 for 12 hours every day."""
+
+    line = models.ForeignKey(
+        Line, verbose_name=_("line"), on_delete=models.CASCADE, related_name="shift_patterns"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    start_time = models.TimeField(_("starts at"))
+    duration = models.DurationField(_("length"), help_text=_("For example 12:00:00 for twelve hours."))
+    weekdays = models.CharField(
+        _("weekdays"),
+        max_length=7,
+        default="0123456",
+        validators=[RegexValidator(r"^[0-6]{1,7}$", _("Use the digits 0 (Monday) to 6 (Sunday)."))],
+        help_text=_("0 is Monday, 6 is Sunday; 0123456 is every day."),
+    )
+    required = models.PositiveSmallIntegerField(
+        _("agents required"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to follow the line's staffing requirements."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["line", "start_time"]
+        verbose_name = _("shift pattern")
+        verbose_name_plural = _("shift patterns")
+        constraints = [
+            models.UniqueConstraint(fields=["line", "name"], name="shift_pattern_name_unique_per_line"),
+            models.CheckConstraint(
+                condition=Q(duration__gt=datetime.timedelta(0), duration__lte=datetime.timedelta(hours=24)),
+                name="shift_pattern_length_within_a_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(required__isnull=True) | Q(required__gte=1),
+                name="shift_pattern_required_at_least_one",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.start_time:%H:%M})"
+
+    def occurrences(self, first: datetime.date, last: datetime.date):
+        """(start, end) of each shift of this pattern starting on a day from first to last."""
+        tz = timezone.get_current_timezone()
+        day = first
+        while day <= last:
+            if str(day.weekday()) in self.weekdays:
+                start = datetime.datetime.combine(day, self.start_time, tzinfo=tz)
+                yield start, start + self.duration
+            day += datetime.timedelta(days=1)
+
+
+class Roster(models.Model):
+    """The shifts of one or more lines over a period, drafted and then published."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    lines = models.ManyToManyField(Line, verbose_name=_("lines"), related_name="rosters")
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start", "pk"]
+        verbose_name = _("roster")
+        verbose_name_plural = _("rosters")
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="roster_end_not_before_start"),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="roster_published_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y} ({self.get_status_display()})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class ShiftQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(roster__status=Roster.Status.PUBLISHED)
+
+    def at(self, moment: datetime.datetime):
+        return self.filter(start__lte=moment, end__gt=moment)
+
+    def overlapping(self, start: datetime.datetime, end: datetime.datetime):
+        return self.filter(start__lt=end, end__gt=start)
+
+
+class Shift(models.Model):
+    """A period during which a line needs a number of agents."""
+
+    roster = models.ForeignKey(
+        Roster, verbose_name=_("roster"), on_delete=models.CASCADE, related_name="shifts"
+    )
+    line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.PROTECT, related_name="shifts")
+    pattern = models.ForeignKey(
+        ShiftPattern,
+        verbose_name=_("pattern"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shifts",
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    required = models.PositiveSmallIntegerField(_("agents required"), default=1)
+
+    objects = ShiftQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "line"]
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roster", "line", "start", "end"], name="shift_unique_per_roster_line_time"
+            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="shift_end_after_start"),
+            models.CheckConstraint(condition=Q(required__gte=1), name="shift_required_at_least_one"),
+        ]
+        indexes = [
+            # Who is on duty on these lines now / over these days (dashboard, on-call).
+            models.Index(fields=["line", "start"], name="shift_line_start_idx"),
+        ]
+
+    def __str__(self):
+        start, end = timezone.localtime(self.start), timezone.localtime(self.end)
+        return f"#{self.line.digit} {start:%d/%m %H:%M}–{end:%H:%M}"
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start).total_seconds() / 3600
+
+    def night_minutes(self) -> int:
+        """Minutes of this shift inside the local 22:00–06:00 night windows."""
+        tz = timezone.get_current_timezone()
+        start, end = timezone.localtime(self.start), timezone.localtime(self.end)
+        total = datetime.timedelta(0)
+        day = start.date() - datetime.timedelta(days=1)
+        while day <= end.date():
+            night_start = datetime.datetime.combine(day, NIGHT_START, tzinfo=tz)
+            night_end = datetime.datetime.combine(day + datetime.timedelta(days=1), NIGHT_END, tzinfo=tz)
+            overlap = min(end, night_end) - max(start, night_start)
+            if overlap > datetime.timedelta(0):
+                total += overlap
+            day += datetime.timedelta(days=1)
+        return int(total.total_seconds() // 60)
+
+    def is_night(self) -> bool:
+        return self.night_minutes() >= NIGHT_SHIFT_MINUTES
+
+    def is_on_at(self, moment: datetime.datetime) -> bool:
+        return self.start <= moment < self.end
+
+
+class Assignment(models.Model):
+    """One agent on one shift."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+        CHECKED_IN = "checked_in", _("Checked in")
+        NO_SHOW = "no_show", _("No-show")
+
+    class Source(models.TextChoices):
+        SOLVER = "solver", _("Solver")
+        MANUAL = "manual", _("By hand")
+
+    # A declined or no-show assignment no longer holds the agent's time.
+    NOT_HOLDING = [Status.DECLINED, Status.NO_SHOW]
+    # Name of the PostgreSQL exclusion constraint added in migration 0002.
+    OVERLAP_CONSTRAINT = "assignment_no_overlap_for_agent"
+
+    shift = models.ForeignKey(
+        Shift, verbose_name=_("shift"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ASSIGNED)
+    source = models.CharField(_("made by"), max_length=16, choices=Source.choices, default=Source.MANUAL)
+    pinned = models.BooleanField(
+        _("pinned"), default=False, help_text=_("A rebuild keeps pinned assignments.")
+    )
+    # Copied from the shift and its roster on save, so that the database itself can
+    # refuse two overlapping live assignments of one agent (see OVERLAP_CONSTRAINT).
+    start = models.DateTimeField(_("start"), editable=False)
+    end = models.DateTimeField(_("end"), editable=False)
+    is_live = models.BooleanField(_("live"), default=False, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start", "shift", "agent"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["shift", "agent"], name="assignment_agent_once_per_shift"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="assignment_end_after_start"),
+        ]
+        indexes = [
+            # An agent's own shifts, upcoming first (home page, calendar feed).
+            models.Index(fields=["agent", "start"], name="assignment_agent_start_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.agent} – {self.shift}"
+
+    def save(self, *args, **kwargs):
+        self.copy_from_shift()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "start", "end", "is_live"}
+        super().save(*args, **kwargs)
+
+    def copy_from_shift(self):
+        self.start = self.shift.start
+        self.end = self.shift.end
+        self.is_live = self.shift.roster.is_published and self.status not in self.NOT_HOLDING
+
+    def clean(self):
+        if self.shift_id is None or self.agent_id is None:
+            return
+        self.copy_from_shift()
+        if self.is_live and self.overlapping_live().exists():
+            raise ValidationError(self.double_booking_message())
+
+    def overlapping_live(self):
+        """The agent's other live assignments that overlap this one in time."""
+        return (
+            Assignment.objects.filter(
+                agent_id=self.agent_id, is_live=True, start__lt=self.end, end__gt=self.start
+            )
+            .exclude(pk=self.pk)
+            .select_related("shift__line")
+        )
+
+    def double_booking_message(self) -> str:
+        return _("%(agent)s already has a shift at that time.") % {"agent": self.agent}
+
+
+class LeaveQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Leave.Status.APPROVED)
+
+    def overlapping(self, start: datetime.datetime, end: datetime.datetime):
+        return self.filter(start__lt=end, end__gt=start)
+
+
+class Leave(models.Model):
+    """Time an agent cannot work: annual leave, sickness, training."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    agent = models.ForeignKey(Agent, verbose_name=_("agent"), on_delete=models.CASCADE, related_name="leaves")
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = LeaveQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name = _("leave")
+        verbose_name_plural = _("leave")
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="leave_end_after_start"),
+        ]
+
+    def __str__(self):
+        start, end = timezone.localtime(self.start), timezone.localtime(self.end)
+        return f"{self.agent}: {start:%d/%m/%Y %H:%M}–{end:%d/%m/%Y %H:%M}"

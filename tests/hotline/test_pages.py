@@ -1,0 +1,132 @@
+"""Signing in, the home page of each role, and who may open which page."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from hotline.models import Line
+
+
+def line(digit):
+    return Line.objects.get(hotline__number="0290.1022", digit=digit)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/me/shifts/", "/lines/1/", "/admin/"],
+)
+def test_anonymous_visitors_are_sent_to_the_login_page(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/") or response["Location"].startswith(
+        "/admin/login/"
+    )
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/accounts/password_reset/", "/healthz"])
+def test_public_pages_open_without_signing_in(client, db, url):
+    assert client.get(url).status_code == 200
+
+
+def test_signing_in_with_the_demo_password_leads_home(client, demo):
+    response = client.post(reverse("login"), {"username": "director", "password": "trucban-demo"})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_a_wrong_password_shows_an_error_on_the_form(client, demo):
+    response = client.post(reverse("login"), {"username": "director", "password": "wrong"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_the_director_sees_their_line_with_who_is_on_duty_now(login, django_assert_max_num_queries):
+    client = login("director")
+    # session, user, is_manager, the three permission subqueries' unit tree,
+    # lines, staffing, shifts, assignments+agents, agent_of
+    with django_assert_max_num_queries(12):
+        response = client.get("/")
+    assert response.status_code == 200
+    assert [s.line.digit for s in response.context["statuses"]] == ["2"]
+    status = response.context["statuses"][0]
+    assert status.on_duty, "the demo roster covers now"
+    assert status.staffed
+    content = response.content.decode()
+    assert "Phản ánh về công tác phòng, chống dịch" in content
+    assert status.on_duty[0].agent.full_name in content
+    assert status.on_duty[0].agent.phone in content
+
+
+def test_the_operator_sees_every_line_of_the_hotline(login):
+    response = login("operator").get("/")
+    assert [s.line.digit for s in response.context["statuses"]] == ["1", "2", "3"]
+
+
+def test_the_health_department_director_sees_the_cdc_line_too(login):
+    response = login("director-syt").get("/")
+    assert [s.line.digit for s in response.context["statuses"]] == ["2", "3"]
+
+
+def test_the_agent_sees_their_own_upcoming_shifts(login, django_assert_max_num_queries):
+    client = login("agent")
+    # session, user, is_manager, agent, upcoming assignments, shifts on now and
+    # their assignments, the navbar's user.agent
+    with django_assert_max_num_queries(8):
+        response = client.get("/")
+    assert response.status_code == 200
+    upcoming = list(response.context["upcoming"])
+    assert upcoming, "the demo gives the agent shifts in the next 14 days"
+    assert {a.agent.user.username for a in upcoming} == {"agent"}
+    assert "Nguyễn Thị Hồng Nhung" in response.content.decode()
+
+
+def test_a_user_without_a_role_is_told_so(client, demo):
+    get_user_model().objects.create_user("newcomer", password="secret-pass-1")
+    client.login(username="newcomer", password="secret-pass-1")
+    response = client.get("/")
+    assert response.status_code == 403
+    assert "no role" in response.content.decode() or "chưa có vai trò" in response.content.decode()
+
+
+def test_a_director_opens_the_roster_of_their_line(login, django_assert_max_num_queries):
+    client = login("director")
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("line_detail", args=[line("2").pk]))
+    assert response.status_code == 200
+    assert len(response.context["days"]) >= 15
+
+
+@pytest.mark.parametrize(
+    ("username", "digit"),
+    [("director", "1"), ("director", "3"), ("director-ldtbxh", "2"), ("agent", "2")],
+)
+def test_nobody_opens_a_line_outside_their_scope(login, username, digit):
+    response = login(username).get(reverse("line_detail", args=[line(digit).pk]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("username", ["admin", "operator"])
+def test_admin_and_operator_open_any_line_of_the_hotline(login, username):
+    for digit in "123":
+        assert login(username).get(reverse("line_detail", args=[line(digit).pk])).status_code == 200
+
+
+def test_my_shifts_is_not_found_for_a_director_who_is_not_an_agent(login):
+    assert login("director").get(reverse("my_shifts")).status_code == 404
+
+
+@pytest.mark.parametrize("username", ["director", "operator", "agent"])
+def test_only_admins_reach_the_admin_site(login, username):
+    response = login(username).get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_admin_reaches_the_admin_site(login):
+    assert login("admin").get("/admin/roster/assignment/").status_code == 200
+
+
+def test_signing_out_takes_a_post_and_ends_the_session(login):
+    client = login("agent")
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get("/").status_code == 302

@@ -1,0 +1,118 @@
+"""One agent can never hold two overlapping live assignments (CONTRACT: no double-booking)."""
+
+import datetime
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.utils import timezone
+
+from roster.models import Assignment, Roster
+from roster.services import roster_publish
+from tests.factories import AgentFactory, AssignmentFactory, RosterFactory, ShiftFactory
+
+TZ = timezone.get_fixed_timezone(7 * 60)
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the exclusion constraint exists on PostgreSQL only"
+)
+
+
+def at(day, hour):
+    return datetime.datetime(2026, 12, day, hour, 0, tzinfo=TZ)
+
+
+@pytest.fixture
+def agent(db):
+    return AgentFactory(full_name="Trần Văn Phúc")
+
+
+@pytest.fixture
+def day_shift(db):
+    return ShiftFactory(start=at(1, 7), end=at(1, 19))
+
+
+@pytest.fixture
+def overlapping_shift(db):
+    """Another line's shift that overlaps the day shift by five hours."""
+    return ShiftFactory(start=at(1, 14), end=at(1, 22))
+
+
+@pytest.mark.django_db
+def test_validation_refuses_a_second_overlapping_shift(agent, day_shift, overlapping_shift):
+    AssignmentFactory(agent=agent, shift=day_shift)
+    second = Assignment(agent=agent, shift=overlapping_shift)
+    with pytest.raises(ValidationError, match="Trần Văn Phúc already has a shift at that time"):
+        second.full_clean()
+
+
+@pytest.mark.django_db
+def test_back_to_back_shifts_do_not_overlap(agent, day_shift):
+    AssignmentFactory(agent=agent, shift=day_shift)
+    night = ShiftFactory(start=at(1, 19), end=at(2, 7))
+    Assignment(agent=agent, shift=night).full_clean()
+
+
+@pytest.mark.django_db
+def test_a_declined_or_draft_assignment_does_not_hold_the_agent(agent, day_shift, overlapping_shift):
+    AssignmentFactory(agent=agent, shift=day_shift, status=Assignment.Status.DECLINED)
+    draft = ShiftFactory(start=at(1, 9), end=at(1, 17), roster__status=Roster.Status.DRAFT)
+    AssignmentFactory(agent=agent, shift=draft)
+    Assignment(agent=agent, shift=overlapping_shift).full_clean()
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_the_database_refuses_an_overlap_that_skipped_validation(agent, day_shift, overlapping_shift):
+    AssignmentFactory(agent=agent, shift=day_shift)
+    with pytest.raises(IntegrityError, match=Assignment.OVERLAP_CONSTRAINT), transaction.atomic():
+        AssignmentFactory(agent=agent, shift=overlapping_shift)
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_publishing_a_roster_that_double_books_fails_and_leaves_it_a_draft(agent, day_shift):
+    draft = RosterFactory(status=Roster.Status.DRAFT)
+    AssignmentFactory(agent=agent, shift=ShiftFactory(roster=draft, start=at(1, 14), end=at(1, 22)))
+    AssignmentFactory(agent=agent, shift=day_shift)
+    with pytest.raises(IntegrityError, match=Assignment.OVERLAP_CONSTRAINT):
+        roster_publish(roster=draft, by=None)
+    draft.refresh_from_db()
+    assert draft.status == Roster.Status.DRAFT
+    assert not Assignment.objects.filter(shift__roster=draft, is_live=True).exists()
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_directors_booking_one_agent_at_once_get_one_booking(agent, day_shift, overlapping_shift):
+    """Both pass validation, since neither sees the other's uncommitted row; the database decides.
+
+    PostgreSQL refuses the loser either as an exclusion violation or, when both inserts
+    wait on each other while checking the constraint, as a deadlock; either way one booking.
+    """
+    both_validated = threading.Barrier(2, timeout=10)
+    outcomes = {}
+
+    def book(shift):
+        try:
+            with transaction.atomic():
+                assignment = Assignment(agent=agent, shift=shift)
+                assignment.full_clean()
+                both_validated.wait()
+                assignment.save()
+            outcomes[shift.pk] = "booked"
+        except (IntegrityError, OperationalError) as error:
+            outcomes[shift.pk] = str(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(shift,)) for shift in (day_shift, overlapping_shift)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    booked, refused = sorted(outcomes.values(), key=len)
+    assert booked == "booked"
+    assert Assignment.OVERLAP_CONSTRAINT in refused or "exclusion constraint" in refused
+    assert Assignment.objects.filter(agent=agent, is_live=True).count() == 1

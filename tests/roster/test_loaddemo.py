@@ -1,0 +1,114 @@
+"""`loaddemo`: the Cà Mau 1022 hotline with a published roster for today and the next 14 days."""
+
+import datetime
+import itertools
+from collections import defaultdict
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from hotline.models import Hotline
+from roster.demo import demo_load
+from roster.models import Agent, Assignment, Leave, Shift
+
+pytestmark = pytest.mark.django_db
+
+USERS = ["admin", "operator", "director", "director-syt", "director-ldtbxh", "agent"]
+
+
+def every_row():
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values())
+        for model in apps.get_models()
+        if model._meta.app_label in {"hotline", "roster", "auth"}
+    }
+
+
+def local_midnight(day):
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def test_loaddemo_loads_the_ca_mau_1022_hotline(capsys):
+    call_command("loaddemo")
+    hotline = Hotline.objects.get(number="0290.1022")
+    assert hotline.name == "Tổng đài dịch vụ công 1022"
+    assert hotline.unit.name == "Văn phòng UBND tỉnh Cà Mau"
+    lines = {line.digit: line for line in hotline.lines.select_related("unit__parent")}
+    assert {d: line.queue for d, line in lines.items()} == {"1": "cm1022-1", "2": "cm1022-2", "3": "cm1022-3"}
+    assert lines["1"].unit.name == "Sở Lao động – Thương binh và Xã hội tỉnh Cà Mau"
+    assert lines["2"].unit.name == "Trung tâm Kiểm soát Bệnh tật tỉnh Cà Mau"
+    assert lines["2"].unit.parent.name == "Sở Y tế tỉnh Cà Mau"
+    assert lines["3"].unit.name == "Sở Y tế tỉnh Cà Mau"
+    assert Agent.objects.count() >= 30
+    output = capsys.readouterr().out
+    for username in USERS:
+        assert username in output
+        assert get_user_model().objects.get(username=username).check_password("trucban-demo")
+
+
+def test_the_demo_password_can_be_set_from_the_environment(settings):
+    settings.DEMO_PASSWORD = "another-pass"
+    call_command("loaddemo")
+    assert get_user_model().objects.get(username="director").check_password("another-pass")
+
+
+def test_a_second_run_on_the_same_day_changes_no_row():
+    call_command("loaddemo")
+    before = every_row()
+    call_command("loaddemo")
+    assert every_row() == before
+
+
+def test_a_run_on_a_later_day_only_adds_the_missing_days():
+    today = timezone.localdate()
+    demo_load(today=today, password="trucban-demo")
+    before = every_row()
+    demo_load(today=today + datetime.timedelta(days=3), password="trucban-demo")
+    after = every_row()
+    for label, rows in before.items():
+        assert after[label][: len(rows)] == rows, f"{label} rows changed"
+    new_shifts = Shift.objects.filter(start__gte=local_midnight(today + datetime.timedelta(days=15)))
+    assert new_shifts.exists()
+    assert Shift.objects.latest("end").end == local_midnight(
+        today + datetime.timedelta(days=18)
+    ) + datetime.timedelta(hours=7)
+
+
+def test_the_published_roster_covers_every_line_round_the_clock():
+    today = timezone.localdate()
+    demo_load(today=today, password="trucban-demo")
+    start, end = local_midnight(today), local_midnight(today + datetime.timedelta(days=15))
+    for line in Hotline.objects.get(number="0290.1022").lines.all():
+        covered_until = start
+        for shift in Shift.objects.published().filter(line=line).order_by("start"):
+            if shift.end <= covered_until:
+                continue
+            assert shift.start <= covered_until, f"line {line.digit} uncovered from {covered_until}"
+            covered_until = shift.end
+            holding = shift.assignments.exclude(status__in=Assignment.NOT_HOLDING).count()
+            assert holding >= shift.required, f"{shift} has {holding} of {shift.required}"
+        assert covered_until >= end
+
+
+def test_the_demo_roster_respects_leave_and_rest():
+    demo_load(today=timezone.localdate(), password="trucban-demo")
+    for leave in Leave.objects.approved():
+        assert not Assignment.objects.filter(
+            agent=leave.agent, start__lt=leave.end, end__gt=leave.start
+        ).exists()
+    by_agent = defaultdict(list)
+    for assignment in Assignment.objects.filter(is_live=True).order_by("start"):
+        by_agent[assignment.agent_id].append(assignment)
+    for assignments in by_agent.values():
+        for before, after in itertools.pairwise(assignments):
+            assert after.start - before.end >= datetime.timedelta(hours=12)
+
+
+def test_the_demo_agent_has_shifts_in_the_next_14_days():
+    demo_load(today=timezone.localdate(), password="trucban-demo")
+    agent = Agent.objects.get(user__username="agent")
+    assert agent.lines.get().digit == "2"
+    assert agent.assignments.filter(is_live=True, start__gte=timezone.now()).exists()
