@@ -3,6 +3,7 @@
 import datetime
 import secrets
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
@@ -79,6 +80,13 @@ class Agent(models.Model):
                 self.phone = normalize_phone(self.phone)
             except ValidationError as e:
                 raise ValidationError({"phone": e.messages}) from e
+
+    @property
+    def phone_display(self) -> str:
+        """The number as people here write it: 0912 345 678."""
+        return phonenumbers.format_number(
+            phonenumbers.parse(self.phone), phonenumbers.PhoneNumberFormat.NATIONAL
+        )
 
     def reset_calendar_token(self):
         self.calendar_token = new_calendar_token()

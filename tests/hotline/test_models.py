@@ -66,7 +66,7 @@ def test_overlapping_staffing_windows_are_refused_by_validation():
     line = LineFactory()
     StaffingRequirement.objects.create(line=line, weekday=0, start=datetime.time(7), end=datetime.time(19))
     window = StaffingRequirement(line=line, weekday=0, start=datetime.time(18), end=datetime.time(0))
-    with pytest.raises(ValidationError, match="overlaps"):
+    with pytest.raises(ValidationError, match="trùng với một khung giờ khác"):
         window.full_clean()
 
 
@@ -105,7 +105,7 @@ def test_a_unit_cannot_be_placed_under_its_own_child():
     health = UnitFactory()
     cdc = UnitFactory(parent=health)
     health.parent = cdc
-    with pytest.raises(ValidationError, match="under itself"):
+    with pytest.raises(ValidationError, match="trực thuộc chính nó"):
         health.full_clean()
 
 

@@ -54,7 +54,7 @@ def test_the_director_sees_their_line_with_who_is_on_duty_now(login, django_asse
     content = response.content.decode()
     assert "Phản ánh về công tác phòng, chống dịch" in content
     assert status.on_duty[0].agent.full_name in content
-    assert status.on_duty[0].agent.phone in content
+    assert status.on_duty[0].agent.phone_display in content
 
 
 def test_the_operator_sees_every_line_of_the_hotline(login):

@@ -42,7 +42,7 @@ def overlapping_shift(db):
 def test_validation_refuses_a_second_overlapping_shift(agent, day_shift, overlapping_shift):
     AssignmentFactory(agent=agent, shift=day_shift)
     second = Assignment(agent=agent, shift=overlapping_shift)
-    with pytest.raises(ValidationError, match="Trần Văn Phúc already has a shift at that time"):
+    with pytest.raises(ValidationError, match="Trần Văn Phúc đã có ca trực vào thời gian này"):
         second.full_clean()
 
 
