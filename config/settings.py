@@ -72,9 +72,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db_url_config(
-        env("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'trucban.sqlite3'}"
-    ),
+    "default": env.db_url_config(env("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'trucban.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server, the Celery worker and beat share one file: WAL lets readers

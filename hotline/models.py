@@ -94,9 +94,7 @@ class Hotline(models.Model):
 class Line(models.Model):
     """One menu key of a hotline, answered by the agents of one unit."""
 
-    hotline = models.ForeignKey(
-        Hotline, verbose_name=_("hotline"), on_delete=models.CASCADE, related_name="lines"
-    )
+    hotline = models.ForeignKey(Hotline, verbose_name=_("hotline"), on_delete=models.CASCADE, related_name="lines")
     digit = models.CharField(
         _("menu key"),
         max_length=1,
@@ -104,9 +102,7 @@ class Line(models.Model):
     )
     label = models.CharField(_("label"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    unit = models.ForeignKey(
-        Unit, verbose_name=_("answered by"), on_delete=models.PROTECT, related_name="lines"
-    )
+    unit = models.ForeignKey(Unit, verbose_name=_("answered by"), on_delete=models.PROTECT, related_name="lines")
     queue = models.CharField(
         _("switchboard queue"),
         max_length=64,
@@ -126,9 +122,7 @@ class Line(models.Model):
                 condition=~Q(queue=""),
                 name="line_queue_unique_per_hotline",
             ),
-            models.CheckConstraint(
-                condition=Q(digit__in=[str(d) for d in range(10)]), name="line_digit_is_a_key"
-            ),
+            models.CheckConstraint(condition=Q(digit__in=[str(d) for d in range(10)]), name="line_digit_is_a_key"),
         ]
 
     def __str__(self):
@@ -179,9 +173,7 @@ class StaffingRequirement(models.Model):
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     start = models.TimeField(_("from"))
     end = models.TimeField(_("until"), help_text=_("00:00 means until midnight."))
-    required = models.PositiveSmallIntegerField(
-        _("agents required"), default=1, validators=[MaxValueValidator(100)]
-    )
+    required = models.PositiveSmallIntegerField(_("agents required"), default=1, validators=[MaxValueValidator(100)])
 
     class Meta:
         ordering = ["line", "weekday", "start"]
@@ -191,9 +183,7 @@ class StaffingRequirement(models.Model):
             models.UniqueConstraint(fields=["line", "weekday", "start"], name="staffing_window_unique_start"),
             models.CheckConstraint(condition=Q(required__gte=1), name="staffing_required_at_least_one"),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="staffing_weekday_valid"),
-            models.CheckConstraint(
-                condition=Q(end__gt=F("start")) | Q(end=MIDNIGHT), name="staffing_end_after_start"
-            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")) | Q(end=MIDNIGHT), name="staffing_end_after_start"),
         ]
 
     def __str__(self):

@@ -51,9 +51,7 @@ def managed_lines(user):
         return Line.objects.all()
     if not user.is_authenticated:
         return Line.objects.none()
-    return Line.objects.filter(
-        Q(hotline__in=operated_hotlines(user)) | Q(unit__in=directed_units(user).values("pk"))
-    )
+    return Line.objects.filter(Q(hotline__in=operated_hotlines(user)) | Q(unit__in=directed_units(user).values("pk")))
 
 
 def managed_agents(user):

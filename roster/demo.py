@@ -125,9 +125,7 @@ def demo_load(*, today: datetime.date, password: str) -> list[str]:
 def _load_organisation(password):
     units = {}
     for code, name, parent in UNITS:
-        units[code], _ = Unit.objects.get_or_create(
-            code=code, defaults={"name": name, "parent": units.get(parent)}
-        )
+        units[code], _ = Unit.objects.get_or_create(code=code, defaults={"name": name, "parent": units.get(parent)})
     hotline, created = Hotline.objects.get_or_create(
         number=HOTLINE_NUMBER,
         defaults={"name": "Tổng đài dịch vụ công 1022", "unit": units["vp-ubnd"]},
@@ -202,17 +200,13 @@ def _load_leave(today):
     tz = timezone.get_current_timezone()
 
     def day(offset):
-        return datetime.datetime.combine(
-            today + datetime.timedelta(days=offset), datetime.time.min, tzinfo=tz
-        )
+        return datetime.datetime.combine(today + datetime.timedelta(days=offset), datetime.time.min, tzinfo=tz)
 
     agents = list(Agent.objects.filter(unit__code__in=["cdc", "syt"]).order_by("phone"))
     Leave.objects.create(
         agent=agents[3], start=day(2), end=day(5), reason="Nghỉ phép năm", status=Leave.Status.APPROVED
     )
-    Leave.objects.create(
-        agent=agents[14], start=day(6), end=day(8), reason="Ốm", status=Leave.Status.APPROVED
-    )
+    Leave.objects.create(agent=agents[14], start=day(6), end=day(8), reason="Ốm", status=Leave.Status.APPROVED)
     Leave.objects.create(
         agent=agents[7], start=day(10), end=day(12), reason="Việc gia đình", status=Leave.Status.REQUESTED
     )
@@ -221,9 +215,7 @@ def _load_leave(today):
 def _extend_rosters(hotline, today) -> int:
     """Add published demo rosters for the days from today to today + 14 that none covers."""
     last = today + datetime.timedelta(days=DAYS_AHEAD)
-    covered = (
-        Roster.objects.filter(lines__hotline=hotline, status=Roster.Status.PUBLISHED).order_by("-end").first()
-    )
+    covered = Roster.objects.filter(lines__hotline=hotline, status=Roster.Status.PUBLISHED).order_by("-end").first()
     first = max(today, covered.end + datetime.timedelta(days=1)) if covered else today
     if first > last:
         return 0
@@ -245,15 +237,11 @@ def _extend_rosters(hotline, today) -> int:
                 if end <= horizon_start:
                     continue
                 required = pattern.required or line.required_during(start, end)
-                shift = Shift(
-                    roster=roster, line=line, pattern=pattern, start=start, end=end, required=required
-                )
+                shift = Shift(roster=roster, line=line, pattern=pattern, start=start, end=end, required=required)
                 slots.append(rotation.Slot(key=shift, line=line.pk, start=start, end=end, required=required))
     Shift.objects.bulk_create([slot.key for slot in slots])
 
-    agents = list(
-        Agent.objects.filter(active=True, lines__hotline=hotline).distinct().prefetch_related("lines")
-    )
+    agents = list(Agent.objects.filter(active=True, lines__hotline=hotline).distinct().prefetch_related("lines"))
     leave = Leave.objects.approved().filter(end__gt=horizon_start - datetime.timedelta(days=7))
     history = Assignment.objects.filter(
         is_live=True, end__gt=horizon_start - datetime.timedelta(days=7), start__lt=horizon_start

@@ -47,9 +47,7 @@ class Agent(models.Model):
         _("max hours per week"), default=48, validators=[MaxValueValidator(168)]
     )
     active = models.BooleanField(_("active"), default=True)
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
     calendar_token = models.CharField(
         _("calendar token"), max_length=64, unique=True, default=new_calendar_token, editable=False
     )
@@ -84,9 +82,7 @@ class Agent(models.Model):
     @property
     def phone_display(self) -> str:
         """The number as people here write it: 0912 345 678."""
-        return phonenumbers.format_number(
-            phonenumbers.parse(self.phone), phonenumbers.PhoneNumberFormat.NATIONAL
-        )
+        return phonenumbers.format_number(phonenumbers.parse(self.phone), phonenumbers.PhoneNumberFormat.NATIONAL)
 
     def reset_calendar_token(self):
         self.calendar_token = new_calendar_token()
@@ -96,9 +92,7 @@ class Agent(models.Model):
 class ShiftPattern(models.Model):
     """A recurring shift of a line, such as "Ca ngày" 07:00 for 12 hours every day."""
 
-    line = models.ForeignKey(
-        Line, verbose_name=_("line"), on_delete=models.CASCADE, related_name="shift_patterns"
-    )
+    line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.CASCADE, related_name="shift_patterns")
     name = models.CharField(_("name"), max_length=100)
     start_time = models.TimeField(_("starts at"))
     duration = models.DurationField(_("length"), help_text=_("For example 12:00:00 for twelve hours."))
@@ -214,9 +208,7 @@ class ShiftQuerySet(models.QuerySet):
 class Shift(models.Model):
     """A period during which a line needs a number of agents."""
 
-    roster = models.ForeignKey(
-        Roster, verbose_name=_("roster"), on_delete=models.CASCADE, related_name="shifts"
-    )
+    roster = models.ForeignKey(Roster, verbose_name=_("roster"), on_delete=models.CASCADE, related_name="shifts")
     line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.PROTECT, related_name="shifts")
     pattern = models.ForeignKey(
         ShiftPattern,
@@ -297,17 +289,11 @@ class Assignment(models.Model):
     # Name of the PostgreSQL exclusion constraint added in migration 0002.
     OVERLAP_CONSTRAINT = "assignment_no_overlap_for_agent"
 
-    shift = models.ForeignKey(
-        Shift, verbose_name=_("shift"), on_delete=models.CASCADE, related_name="assignments"
-    )
-    agent = models.ForeignKey(
-        Agent, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="assignments"
-    )
+    shift = models.ForeignKey(Shift, verbose_name=_("shift"), on_delete=models.CASCADE, related_name="assignments")
+    agent = models.ForeignKey(Agent, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="assignments")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ASSIGNED)
     source = models.CharField(_("made by"), max_length=16, choices=Source.choices, default=Source.MANUAL)
-    pinned = models.BooleanField(
-        _("pinned"), default=False, help_text=_("A rebuild keeps pinned assignments.")
-    )
+    pinned = models.BooleanField(_("pinned"), default=False, help_text=_("A rebuild keeps pinned assignments."))
     # Copied from the shift and its roster on save, so that the database itself can
     # refuse two overlapping live assignments of one agent (see OVERLAP_CONSTRAINT).
     start = models.DateTimeField(_("start"), editable=False)
@@ -357,9 +343,7 @@ class Assignment(models.Model):
     def overlapping_live(self):
         """The agent's other live assignments that overlap this one in time."""
         return (
-            Assignment.objects.filter(
-                agent_id=self.agent_id, is_live=True, start__lt=self.end, end__gt=self.start
-            )
+            Assignment.objects.filter(agent_id=self.agent_id, is_live=True, start__lt=self.end, end__gt=self.start)
             .exclude(pk=self.pk)
             .select_related("shift__line")
         )

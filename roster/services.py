@@ -19,7 +19,5 @@ def roster_publish(*, roster: Roster, by=None) -> Roster:
     roster.save(update_fields=["status", "published_at", "published_by"])
     # One UPDATE; on PostgreSQL the exclusion constraint refuses it whole if any of
     # these assignments would double-book an agent.
-    Assignment.objects.filter(shift__roster=roster).exclude(status__in=Assignment.NOT_HOLDING).update(
-        is_live=True
-    )
+    Assignment.objects.filter(shift__roster=roster).exclude(status__in=Assignment.NOT_HOLDING).update(is_live=True)
     return roster

@@ -41,9 +41,7 @@ def render_my_shifts(request, agent):
         .prefetch_related(
             Prefetch(
                 "assignments",
-                queryset=Assignment.objects.exclude(status__in=Assignment.NOT_HOLDING).select_related(
-                    "agent"
-                ),
+                queryset=Assignment.objects.exclude(status__in=Assignment.NOT_HOLDING).select_related("agent"),
             )
         )
     )

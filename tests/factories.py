@@ -70,9 +70,7 @@ class RosterFactory(factory.django.DjangoModelFactory):
     start = factory.LazyFunction(timezone.localdate)
     end = factory.LazyAttribute(lambda r: r.start + datetime.timedelta(days=6))
     status = Roster.Status.PUBLISHED
-    published_at = factory.LazyAttribute(
-        lambda r: timezone.now() if r.status == Roster.Status.PUBLISHED else None
-    )
+    published_at = factory.LazyAttribute(lambda r: timezone.now() if r.status == Roster.Status.PUBLISHED else None)
 
 
 class ShiftFactory(factory.django.DjangoModelFactory):

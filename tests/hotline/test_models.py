@@ -57,9 +57,7 @@ def test_a_staffing_window_ends_after_it_starts_or_at_midnight():
     line = LineFactory()
     StaffingRequirement.objects.create(line=line, weekday=0, start=datetime.time(19), end=datetime.time(0))
     with pytest.raises(IntegrityError, match="staffing_end_after_start"):
-        StaffingRequirement.objects.create(
-            line=line, weekday=1, start=datetime.time(19), end=datetime.time(7)
-        )
+        StaffingRequirement.objects.create(line=line, weekday=1, start=datetime.time(19), end=datetime.time(7))
 
 
 def test_overlapping_staffing_windows_are_refused_by_validation():
@@ -78,9 +76,7 @@ def test_a_line_without_windows_needs_one_agent_round_the_clock():
 def test_a_line_needs_what_the_window_of_that_local_time_says():
     line = LineFactory()
     # 2026-12-01 is a Tuesday.
-    StaffingRequirement.objects.create(
-        line=line, weekday=1, start=datetime.time(7), end=datetime.time(19), required=3
-    )
+    StaffingRequirement.objects.create(line=line, weekday=1, start=datetime.time(7), end=datetime.time(19), required=3)
     assert line.required_at(datetime.datetime(2026, 12, 1, 7, 0, tzinfo=TZ)) == 3
     assert line.required_at(datetime.datetime(2026, 12, 1, 0, 30, tzinfo=datetime.UTC)) == 3  # 07:30 local
     assert line.required_at(datetime.datetime(2026, 12, 1, 19, 0, tzinfo=TZ)) == 0

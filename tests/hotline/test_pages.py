@@ -18,9 +18,7 @@ def line(digit):
 def test_anonymous_visitors_are_sent_to_the_login_page(client, db, url):
     response = client.get(url)
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/") or response["Location"].startswith(
-        "/admin/login/"
-    )
+    assert response["Location"].startswith("/accounts/login/") or response["Location"].startswith("/admin/login/")
 
 
 @pytest.mark.parametrize("url", ["/accounts/login/", "/accounts/password_reset/", "/healthz"])

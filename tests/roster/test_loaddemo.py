@@ -72,9 +72,9 @@ def test_a_run_on_a_later_day_only_adds_the_missing_days():
         assert after[label][: len(rows)] == rows, f"{label} rows changed"
     new_shifts = Shift.objects.filter(start__gte=local_midnight(today + datetime.timedelta(days=15)))
     assert new_shifts.exists()
-    assert Shift.objects.latest("end").end == local_midnight(
-        today + datetime.timedelta(days=18)
-    ) + datetime.timedelta(hours=7)
+    assert Shift.objects.latest("end").end == local_midnight(today + datetime.timedelta(days=18)) + datetime.timedelta(
+        hours=7
+    )
 
 
 def test_the_published_roster_covers_every_line_round_the_clock():
@@ -96,9 +96,7 @@ def test_the_published_roster_covers_every_line_round_the_clock():
 def test_the_demo_roster_respects_leave_and_rest():
     demo_load(today=timezone.localdate(), password="trucban-demo")
     for leave in Leave.objects.approved():
-        assert not Assignment.objects.filter(
-            agent=leave.agent, start__lt=leave.end, end__gt=leave.start
-        ).exists()
+        assert not Assignment.objects.filter(agent=leave.agent, start__lt=leave.end, end__gt=leave.start).exists()
     by_agent = defaultdict(list)
     for assignment in Assignment.objects.filter(is_live=True).order_by("start"):
         by_agent[assignment.agent_id].append(assignment)

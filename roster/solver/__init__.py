@@ -1,0 +1,123 @@
+"""
+The roster engine: fills shifts with agents on Google OR-Tools CP-SAT, within the labour
+rules, fairly. A pure package — it imports nothing from Django — so the command line
+(`python -m roster.solver PROBLEM.json`), the web app and the bench all share it.
+
+    problem = parse_problem(json.loads(text))
+    solution = solve(problem)
+    solution.to_dict(problem)           # the contract's JSON
+    check(problem, solution.assignments)  # [] when every rule holds
+"""
+
+import os
+import time
+from collections import defaultdict
+
+from roster.solver.model import ComponentModel, solve_component
+from roster.solver.problem import Problem, ProblemError, Solution, Unfilled, load_problem, parse_problem
+from roster.solver.reasons import unfilled_reason
+from roster.solver.rules import Violation, check
+
+__all__ = [
+    "Problem",
+    "ProblemError",
+    "Solution",
+    "Violation",
+    "check",
+    "load_problem",
+    "parse_problem",
+    "solve",
+]
+
+# One CP-SAT search worker per core: on a 2-core machine 2 workers filled more places and
+# proved more optima than 8 (docs/solver.md has the figures).
+DEFAULT_WORKERS = int(os.environ.get("TRUCBAN_SOLVER_WORKERS", 0)) or min(8, os.cpu_count() or 2)
+
+
+def solve(problem: Problem, *, workers: int = DEFAULT_WORKERS) -> Solution:
+    """The best roster found within problem.time_limit_s; ProblemError if a fixed assignment breaks a rule."""
+    started = time.monotonic()
+    broken = check(problem, problem.fixed)
+    if broken:
+        raise ProblemError(f"fixed assignment breaks {broken[0]}")
+
+    fixed = set(problem.fixed)
+    current = set(problem.current)
+    components = independent_parts(problem)
+    sizes = [sum(1 for s in shifts for a in agents if s.line in a.lines) or 1 for shifts, agents in components]
+    chosen, bound, statuses = [], 0, []
+    # Leave a little of the time limit for reporting.
+    deadline = started + max(problem.time_limit_s * 0.97 - 0.05, 0.05)
+    for index, (shifts, agents) in enumerate(components):
+        ids = {s.id for s in shifts}
+        component = ComponentModel(problem, shifts, agents, {p for p in fixed if p[0] in ids})
+        share = sizes[index] / sum(sizes[index:])
+        part_deadline = time.monotonic() + max((deadline - time.monotonic()) * share, 0.05)
+        status, pairs, part_bound = solve_component(
+            component,
+            {p for p in fixed if p[0] in ids},
+            {p for p in current if p[0] in ids and p in component.x},
+            part_deadline,
+            workers,
+        )
+        if pairs is None:
+            return Solution("UNKNOWN", [], [], {"wall_s": round(time.monotonic() - started, 3)})
+        statuses.append(status)
+        chosen += pairs
+        bound += part_bound
+
+    on_shift = defaultdict(list)
+    for shift_id, agent_id in chosen:
+        on_shift[shift_id].append(agent_id)
+    unfilled = [
+        Unfilled(s.id, s.required - len(on_shift[s.id]), unfilled_reason(problem, s, chosen))
+        for s in problem.shifts
+        if len(on_shift[s.id]) < s.required
+    ]
+    unfilled_places = sum(u.missing for u in unfilled)
+    solvable = {s.id for shifts, _ in components for s in shifts}
+    status = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else "FEASIBLE"
+    filled = len(chosen)
+    return Solution(
+        status,
+        chosen,
+        unfilled,
+        {
+            "wall_s": round(time.monotonic() - started, 3),
+            "objective": filled,
+            "best_bound": bound,
+            "required": filled + unfilled_places,
+            "changed": len(current - set(chosen)),
+            "components": len(components),
+            "unstaffable_places": sum(u.missing for u in unfilled if u.shift not in solvable),
+        },
+    )
+
+
+def independent_parts(problem: Problem) -> list:
+    """Groups of (shifts, agents) that share no agent: each can be solved on its own.
+
+    Lines are joined when an agent answers both; shifts of a line no agent answers are left
+    out (they are reported unfilled)."""
+    parent = {}
+
+    def find(item):
+        while parent.setdefault(item, item) != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    for agent in problem.agents:
+        lines = sorted(agent.lines)
+        for line in lines:
+            find(("line", line))
+        for line in lines[1:]:
+            parent[find(("line", line))] = find(("line", lines[0]))
+    shifts_of, agents_of = defaultdict(list), defaultdict(list)
+    for shift in problem.shifts:
+        if ("line", shift.line) in parent:
+            shifts_of[find(("line", shift.line))].append(shift)
+    for agent in problem.agents:
+        if agent.lines:
+            agents_of[find(("line", min(agent.lines)))].append(agent)
+    return [(shifts_of[root], agents_of[root]) for root in shifts_of]

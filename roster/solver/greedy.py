@@ -1,0 +1,114 @@
+"""
+A greedy builder: shift by shift in time order, each place goes to the qualified agent with
+the least load who breaks no rule. Fast and fair-ish, never optimal; the CP-SAT model starts
+from it, and the bench compares against it.
+"""
+
+import bisect
+import datetime
+from collections import defaultdict
+
+from roster.solver import rules
+from roster.solver.problem import Problem
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def greedy(problem: Problem, fixed=(), keep=(), shifts=None, agents=None) -> list:
+    """(shift id, agent id) pairs: the fixed ones, those of `keep` that still fit, then the greedy's choices."""
+    tz = problem.timezone
+    shifts = sorted(shifts if shifts is not None else problem.shifts, key=lambda s: (s.start, s.id))
+    agents = agents if agents is not None else problem.agents
+    min_rest = rules.rest(problem)
+    weekly_rest = rules.weekly_rest_seconds(problem)
+    inside = rules.weeks_inside_span(problem)
+    limit = problem.rules.max_consecutive_nights
+
+    worked = defaultdict(list)  # agent → sorted [(start, end)], history included
+    assigned = defaultdict(list)  # agent → [Shift] in the horizon
+    week_seconds = defaultdict(int)
+    night_dates = defaultdict(set)
+    load = defaultdict(lambda: [0, 0, 0])  # seconds, nights, weekend shifts
+    on_shift = defaultdict(set)
+    chosen = []
+
+    def take(shift, agent_id):
+        bisect.insort(worked[agent_id], (shift.start, shift.end))
+        assigned[agent_id].append(shift)
+        for week in rules.weeks_overlapping(shift.start, shift.end, tz):
+            week_seconds[agent_id, week] += rules.overlap_seconds(shift.start, shift.end, *week)
+        night = rules.is_night(shift.start, shift.end, tz)
+        if night:
+            night_dates[agent_id].add(rules.local_date(shift.start, tz))
+        load[agent_id][0] += shift.seconds
+        load[agent_id][1] += night
+        load[agent_id][2] += rules.is_weekend(shift, problem)
+        on_shift[shift.id].add(agent_id)
+        chosen.append((shift.id, agent_id))
+
+    for h in problem.history:
+        bisect.insort(worked[h.agent], (h.start, h.end))
+        for week in rules.weeks_overlapping(h.start, h.end, tz):
+            week_seconds[h.agent, week] += rules.overlap_seconds(h.start, h.end, *week)
+        if rules.is_night(h.start, h.end, tz):
+            night_dates[h.agent].add(rules.local_date(h.start, tz))
+    for shift_id, agent_id in fixed:
+        take(problem.shift_by_id[shift_id], agent_id)
+
+    def allowed(shift, agent, night, night_date):
+        if shift.line not in agent.lines or agent.id in on_shift[shift.id]:
+            return False
+        if rules.unavailable_during(agent, shift.start, shift.end):
+            return False
+        intervals = worked[agent.id]
+        i = bisect.bisect_left(intervals, (shift.start, shift.end))
+        for start, end in intervals[max(0, i - 3) : i + 3]:
+            if rules.too_close(start, end, shift.start, shift.end, min_rest):
+                return False
+        cap = rules.cap_seconds(problem, agent)
+        for week in rules.weeks_overlapping(shift.start, shift.end, tz):
+            if week_seconds[agent.id, week] + rules.overlap_seconds(shift.start, shift.end, *week) > cap:
+                return False
+        if night:
+            dates = night_dates[agent.id] | {night_date}
+            run, day = 1, night_date
+            while day - ONE_DAY in dates:
+                run, day = run + 1, day - ONE_DAY
+            day = night_date
+            while day + ONE_DAY in dates:
+                run, day = run + 1, day + ONE_DAY
+            if run > limit:
+                return False
+        for week in inside:
+            if shift.start < week[1] and week[0] < shift.end:
+                in_week = [s for s in assigned[agent.id] if s.start < week[1] and week[0] < s.end]
+                if rules.longest_free_seconds([*in_week, shift], *week) < weekly_rest:
+                    return False
+        return True
+
+    def priority(agent, night, weekend):
+        """Least-loaded first: in nights for a night shift, weekends for a weekend one, then hours."""
+        seconds, nights, weekends = load[agent.id]
+        share = seconds / max(rules.cap_seconds(problem, agent), 1)
+        return (nights if night else 0, weekends if weekend else 0, share, agent.id)
+
+    agent_by_id = problem.agent_by_id
+    for shift_id, agent_id in sorted(keep, key=lambda pair: (problem.shift_by_id[pair[0]].start, pair)):
+        shift = problem.shift_by_id[shift_id]
+        night_date = rules.local_date(shift.start, tz)
+        if len(on_shift[shift_id]) < shift.required and allowed(
+            shift, agent_by_id[agent_id], rules.is_night(shift.start, shift.end, tz), night_date
+        ):
+            take(shift, agent_id)
+
+    for shift in shifts:
+        night = rules.is_night(shift.start, shift.end, tz)
+        weekend = rules.is_weekend(shift, problem)
+        night_date = rules.local_date(shift.start, tz)
+        while len(on_shift[shift.id]) < shift.required:
+            candidates = [a for a in agents if allowed(shift, a, night, night_date)]
+            if not candidates:
+                break
+
+            take(shift, min(candidates, key=lambda a: priority(a, night, weekend)).id)
+    return chosen

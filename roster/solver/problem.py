@@ -1,0 +1,311 @@
+"""The roster problem and its solution as plain data, read from and written to JSON (CONTRACT §4)."""
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_TIME_LIMIT_S = 10.0
+
+
+class ProblemError(ValueError):
+    """The problem cannot be solved as given; the message says why, on one line."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    min_rest_hours: float = 12
+    max_hours_per_week: float = 48
+    weekly_rest_hours: float = 24
+    max_consecutive_nights: int = 3
+
+
+@dataclass(frozen=True)
+class Shift:
+    id: str
+    line: str
+    start: datetime.datetime
+    end: datetime.datetime
+    required: int = 1
+
+    @property
+    def seconds(self) -> int:
+        return int((self.end - self.start).total_seconds())
+
+
+@dataclass(frozen=True)
+class Interval:
+    start: datetime.datetime
+    end: datetime.datetime
+
+
+@dataclass(frozen=True)
+class Agent:
+    id: str
+    lines: frozenset
+    max_hours_per_week: float | None = None
+    unavailable: tuple = ()
+    days_off_wished: tuple = ()
+
+
+@dataclass(frozen=True)
+class HistoryShift:
+    agent: str
+    start: datetime.datetime
+    end: datetime.datetime
+
+
+@dataclass
+class Problem:
+    shifts: list
+    agents: list
+    rules: Rules = field(default_factory=Rules)
+    timezone: datetime.tzinfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    fixed: list = field(default_factory=list)  # [(shift id, agent id)]
+    current: list = field(default_factory=list)  # [(shift id, agent id)]
+    history: list = field(default_factory=list)  # [HistoryShift]
+    holidays: frozenset = frozenset()
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S
+
+    def __post_init__(self):
+        self.shift_by_id = {s.id: s for s in self.shifts}
+        self.agent_by_id = {a.id: a for a in self.agents}
+
+    def max_hours(self, agent: Agent) -> float:
+        if agent.max_hours_per_week is not None:
+            return agent.max_hours_per_week
+        return self.rules.max_hours_per_week
+
+    def history_of(self, agent_id: str) -> list:
+        return [h for h in self.history if h.agent == agent_id]
+
+
+@dataclass(frozen=True)
+class Unfilled:
+    shift: str
+    missing: int
+    reason: str
+
+
+@dataclass
+class Solution:
+    status: str  # OPTIMAL, FEASIBLE or UNKNOWN
+    assignments: list  # [(shift id, agent id)]
+    unfilled: list  # [Unfilled]
+    stats: dict
+
+    def to_dict(self, problem: Problem) -> dict:
+        def order(shift_id):
+            shift = problem.shift_by_id[shift_id]
+            return (shift.start, shift.id)
+
+        assignments = sorted(self.assignments, key=lambda pair: (*order(pair[0]), pair[1]))
+        unfilled = sorted(self.unfilled, key=lambda u: order(u.shift))
+        return {
+            "status": self.status,
+            "assignments": [{"shift": s, "agent": a} for s, a in assignments],
+            "unfilled": [{"shift": u.shift, "missing": u.missing, "reason": u.reason} for u in unfilled],
+            "stats": self.stats,
+        }
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+
+def load_problem(text: str) -> Problem:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ProblemError(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from e
+    return parse_problem(data)
+
+
+def parse_problem(data) -> Problem:
+    """Check a decoded JSON problem and turn it into a Problem, or raise ProblemError."""
+    if not isinstance(data, dict):
+        raise ProblemError("the problem must be a JSON object")
+    for key in ("shifts", "agents"):
+        if key not in data:
+            raise ProblemError(f"'{key}' is required")
+
+    try:
+        timezone = ZoneInfo(_string(data.get("timezone", DEFAULT_TIMEZONE), "timezone"))
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ProblemError(f"unknown timezone {data.get('timezone')!r}") from e
+
+    rules = _rules(data.get("rules", {}))
+    shifts = [_shift(item, f"shifts[{i}]") for i, item in enumerate(_list(data["shifts"], "shifts"))]
+    agents = [_agent(item, f"agents[{i}]") for i, item in enumerate(_list(data["agents"], "agents"))]
+    _unique([s.id for s in shifts], "shift")
+    _unique([a.id for a in agents], "agent")
+    shift_ids = {s.id for s in shifts}
+    agent_ids = {a.id for a in agents}
+
+    fixed = _pairs(data.get("fixed", []), "fixed", shift_ids, agent_ids)
+    if len(set(fixed)) != len(fixed):
+        shift, agent = next(p for p in fixed if fixed.count(p) > 1)
+        raise ProblemError(f"fixed assignment of agent {agent} to shift {shift} is given twice (rule 7)")
+    current = _pairs(data.get("current", []), "current", shift_ids, agent_ids)
+
+    history = []
+    for i, item in enumerate(_list(data.get("history", []), "history")):
+        where = f"history[{i}]"
+        _object(item, where)
+        agent = _id(item.get("agent"), f"{where}.agent")
+        if agent not in agent_ids:
+            raise ProblemError(f"{where}: unknown agent {agent!r}")
+        start, end = _interval(item, where)
+        history.append(HistoryShift(agent, start, end))
+
+    holidays = frozenset(_date(d, f"holidays[{i}]") for i, d in enumerate(_list(data.get("holidays", []), "holidays")))
+    time_limit = _number(data.get("time_limit_s", DEFAULT_TIME_LIMIT_S), "time_limit_s")
+    if time_limit <= 0:
+        raise ProblemError("time_limit_s must be positive")
+
+    return Problem(
+        shifts=shifts,
+        agents=agents,
+        rules=rules,
+        timezone=timezone,
+        fixed=fixed,
+        current=list(dict.fromkeys(current)),
+        history=history,
+        holidays=holidays,
+        time_limit_s=time_limit,
+    )
+
+
+def _rules(data) -> Rules:
+    _object(data, "rules")
+    defaults = Rules()
+    values = {}
+    for name in ("min_rest_hours", "max_hours_per_week", "weekly_rest_hours"):
+        value = _number(data.get(name, getattr(defaults, name)), f"rules.{name}")
+        if value < 0:
+            raise ProblemError(f"rules.{name} must not be negative")
+        values[name] = value
+    if values["weekly_rest_hours"] > 168:
+        raise ProblemError("rules.weekly_rest_hours cannot exceed the 168 hours of a week")
+    nights = data.get("max_consecutive_nights", defaults.max_consecutive_nights)
+    if not _is_int(nights) or nights < 0:
+        raise ProblemError("rules.max_consecutive_nights must be a whole number, 0 or more")
+    return Rules(max_consecutive_nights=nights, **values)
+
+
+def _shift(item, where) -> Shift:
+    _object(item, where)
+    shift_id = _id(item.get("id"), f"{where}.id")
+    line = _id(item.get("line"), f"{where}.line")
+    start, end = _interval(item, f"shift {shift_id}")
+    required = item.get("required", 1)
+    if not _is_int(required) or required < 0:
+        raise ProblemError(f"shift {shift_id}: required must be a whole number, 0 or more")
+    return Shift(shift_id, line, start, end, required)
+
+
+def _agent(item, where) -> Agent:
+    _object(item, where)
+    agent_id = _id(item.get("id"), f"{where}.id")
+    lines = frozenset(_id(line, f"agent {agent_id}: lines") for line in _list(item.get("lines", []), "lines"))
+    max_hours = item.get("max_hours_per_week")
+    if max_hours is not None:
+        max_hours = _number(max_hours, f"agent {agent_id}: max_hours_per_week")
+        if max_hours < 0:
+            raise ProblemError(f"agent {agent_id}: max_hours_per_week must not be negative")
+    unavailable = tuple(
+        Interval(*_interval(u, f"agent {agent_id}: unavailable[{i}]"))
+        for i, u in enumerate(_list(item.get("unavailable", []), "unavailable"))
+    )
+    wished = tuple(
+        _date(d, f"agent {agent_id}: days_off_wished[{i}]")
+        for i, d in enumerate(_list(item.get("days_off_wished", []), "days_off_wished"))
+    )
+    return Agent(agent_id, lines, max_hours, unavailable, wished)
+
+
+def _pairs(items, name, shift_ids, agent_ids) -> list:
+    pairs = []
+    for i, item in enumerate(_list(items, name)):
+        where = f"{name}[{i}]"
+        _object(item, where)
+        shift = _id(item.get("shift"), f"{where}.shift")
+        agent = _id(item.get("agent"), f"{where}.agent")
+        if shift not in shift_ids:
+            raise ProblemError(f"{where}: unknown shift {shift!r}")
+        if agent not in agent_ids:
+            raise ProblemError(f"{where}: unknown agent {agent!r}")
+        pairs.append((shift, agent))
+    return pairs
+
+
+def _interval(item, where):
+    start = _timestamp(item.get("start"), f"{where}: start")
+    end = _timestamp(item.get("end"), f"{where}: end")
+    if end <= start:
+        raise ProblemError(f"{where}: end {item.get('end')} is not after start {item.get('start')}")
+    return start, end
+
+
+def _timestamp(value, where) -> datetime.datetime:
+    if not isinstance(value, str):
+        raise ProblemError(f"{where} must be an ISO-8601 timestamp with an offset")
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError as e:
+        raise ProblemError(f"{where}: {value!r} is not an ISO-8601 timestamp") from e
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ProblemError(f"{where}: {value!r} has no UTC offset")
+    return moment
+
+
+def _date(value, where) -> datetime.date:
+    if not isinstance(value, str):
+        raise ProblemError(f"{where} must be a date YYYY-MM-DD")
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as e:
+        raise ProblemError(f"{where}: {value!r} is not a date YYYY-MM-DD") from e
+
+
+def _id(value, where) -> str:
+    if _is_int(value):
+        return str(value)
+    if isinstance(value, str) and value != "":
+        return value
+    raise ProblemError(f"{where} must be a non-empty string")
+
+
+def _string(value, where) -> str:
+    if not isinstance(value, str):
+        raise ProblemError(f"{where} must be a string")
+    return value
+
+
+def _number(value, where) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ProblemError(f"{where} must be a number")
+    return value
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _list(value, where) -> list:
+    if not isinstance(value, list):
+        raise ProblemError(f"'{where}' must be a list")
+    return value
+
+
+def _object(value, where):
+    if not isinstance(value, dict):
+        raise ProblemError(f"{where} must be an object")
+
+
+def _unique(ids, kind):
+    seen = set()
+    for item in ids:
+        if item in seen:
+            raise ProblemError(f"duplicate {kind} id {item!r}")
+        seen.add(item)

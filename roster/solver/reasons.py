@@ -1,0 +1,67 @@
+"""Why a place stayed empty, in words a director can act on."""
+
+from collections import Counter
+
+from roster.solver import rules
+from roster.solver.problem import Problem, Shift
+
+REASON_WORDS = {
+    "on_shift": "already on this shift",
+    "unavailable": "on leave or unavailable",
+    3: "would break the {rest:g}-hour rest",
+    4: "at the weekly hours cap",
+    5: "would lose the {weekly:g}-hour weekly rest",
+    6: "would work more than {nights} nights in a row",
+    "free": "free, but not placed before the time limit",
+}
+
+
+def unfilled_reason(problem: Problem, shift: Shift, chosen: list) -> str:
+    qualified = [a for a in problem.agents if shift.line in a.lines]
+    if not qualified:
+        return f"no agent answers line {shift.line}"
+    on_shift = {agent_id for shift_id, agent_id in chosen if shift_id == shift.id}
+    worked = {}
+    for shift_id, agent_id in chosen:
+        worked.setdefault(agent_id, []).append(problem.shift_by_id[shift_id])
+
+    why = Counter()
+    neighbours = {}
+    for agent in qualified:
+        if agent.id in on_shift:
+            why["on_shift"] += 1
+            continue
+        if rules.unavailable_during(agent, shift.start, shift.end):
+            why["unavailable"] += 1
+            continue
+        broken = rules.agent_violations(problem, agent, [*worked.get(agent.id, []), shift], involving=shift.id)
+        if not broken:
+            why["free"] += 1
+            continue
+        rule = min(v.rule for v in broken)
+        why[rule] += 1
+        if rule == 3:
+            others = [i for v in broken if v.rule == 3 for i in v.shifts if i != shift.id]
+            if others:
+                neighbours.setdefault(3, others[0])
+
+    total = len(qualified)
+    noun = "agent" if total == 1 else "agents"
+    if why["on_shift"] == total:
+        return f"only {total} {noun} answer{'s' if total == 1 else ''} line {shift.line}, already on this shift"
+    parts = []
+    for key, count in why.most_common():
+        words = REASON_WORDS[key].format(
+            rest=problem.rules.min_rest_hours,
+            weekly=problem.rules.weekly_rest_hours,
+            nights=problem.rules.max_consecutive_nights,
+        )
+        if key == 3 and 3 in neighbours:
+            words += f" around shift {neighbours[3]}"
+        if count == total and total == 2:
+            parts.append(f"both {words}")
+        elif count == total and total > 2:
+            parts.append(f"all {total} {words}")
+        else:
+            parts.append(f"{count} {words}")
+    return f"{total} {noun} qualified for line {shift.line}: " + ", ".join(parts)
