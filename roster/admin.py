@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from roster.models import Agent, Assignment, Leave, Roster, Shift, ShiftPattern
+from roster.models import Agent, Assignment, Leave, PublicHoliday, Roster, Shift, ShiftPattern
 
 
 @admin.register(Agent)
@@ -74,3 +74,10 @@ class LeaveAdmin(SimpleHistoryAdmin):
     list_select_related = ["agent", "decided_by"]
     autocomplete_fields = ["agent"]
     readonly_fields = ["decided_by", "decided_at"]
+
+
+@admin.register(PublicHoliday)
+class PublicHolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name"]
+    date_hierarchy = "date"
+    search_fields = ["name"]

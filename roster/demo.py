@@ -13,12 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from hotline.models import Hotline, Line, StaffingRequirement, Unit
-from roster import rotation
-from roster.models import Agent, Assignment, Leave, Roster, Shift, ShiftPattern
-from roster.services import roster_publish
+from roster.models import Agent, Leave, Roster, ShiftPattern
+from roster.services import roster_build, roster_publish
 
 HOTLINE_NUMBER = "0290.1022"
 DAYS_AHEAD = 14
+BUILD_SECONDS = 5
 
 UNITS = [
     # code, name, parent code
@@ -213,61 +213,14 @@ def _load_leave(today):
 
 
 def _extend_rosters(hotline, today) -> int:
-    """Add published demo rosters for the days from today to today + 14 that none covers."""
+    """Build and publish rosters for the days from today to today + 14 that none covers."""
     last = today + datetime.timedelta(days=DAYS_AHEAD)
     covered = Roster.objects.filter(lines__hotline=hotline, status=Roster.Status.PUBLISHED).order_by("-end").first()
-    first = max(today, covered.end + datetime.timedelta(days=1)) if covered else today
+    # The very first roster also takes yesterday, whose night shift covers the early hours of today.
+    first = max(today, covered.end + datetime.timedelta(days=1)) if covered else today - datetime.timedelta(days=1)
     if first > last:
         return 0
-
-    lines = list(hotline.lines.filter(active=True).prefetch_related("staffing", "shift_patterns"))
-    tz = timezone.get_current_timezone()
-    horizon_start = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz)
-    # The very first roster also takes the night shift that began yesterday evening,
-    # so that the early hours of today are covered too.
-    first_shift_day = first if covered else first - datetime.timedelta(days=1)
-    rosters = {}
-    slots = []
-    for line in lines:
-        roster = Roster.objects.create(start=first_shift_day, end=last)
-        roster.lines.add(line)
-        rosters[line.pk] = roster
-        for pattern in line.shift_patterns.all():
-            for start, end in pattern.occurrences(first_shift_day, last):
-                if end <= horizon_start:
-                    continue
-                required = pattern.required or line.required_during(start, end)
-                shift = Shift(roster=roster, line=line, pattern=pattern, start=start, end=end, required=required)
-                slots.append(rotation.Slot(key=shift, line=line.pk, start=start, end=end, required=required))
-    Shift.objects.bulk_create([slot.key for slot in slots])
-
-    agents = list(Agent.objects.filter(active=True, lines__hotline=hotline).distinct().prefetch_related("lines"))
-    leave = Leave.objects.approved().filter(end__gt=horizon_start - datetime.timedelta(days=7))
-    history = Assignment.objects.filter(
-        is_live=True, end__gt=horizon_start - datetime.timedelta(days=7), start__lt=horizon_start
-    )
-    candidates = [
-        rotation.Candidate(
-            key=agent.pk,
-            lines={line.pk for line in agent.lines.all()},
-            max_hours_per_week=agent.max_hours_per_week,
-            unavailable=[(lv.start, lv.end) for lv in leave if lv.agent_id == agent.pk],
-            worked=[(a.start, a.end) for a in history if a.agent_id == agent.pk],
-        )
-        for agent in agents
-    ]
-    chosen = rotation.rotate(slots, candidates)
-    Assignment.objects.bulk_create(
-        Assignment(
-            shift=shift,
-            agent_id=agent_id,
-            start=shift.start,
-            end=shift.end,
-            source=Assignment.Source.SOLVER,
-        )
-        for shift, agent_ids in chosen.items()
-        for agent_id in agent_ids
-    )
-    for roster in rosters.values():
-        roster_publish(roster=roster, by=None)
+    lines = list(hotline.lines.filter(active=True))
+    result = roster_build(lines=lines, start=first, end=last, time_limit_s=BUILD_SECONDS)
+    roster_publish(roster=result.roster, allow_gaps=True)
     return (last - first).days + 1

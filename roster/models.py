@@ -27,6 +27,40 @@ def new_calendar_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+class PublicHolidayQuerySet(models.QuerySet):
+    def seed(self, years):
+        """Fill in Vietnam's public holidays (Tết included) for years that have none yet.
+
+        Years already present are left alone: the government announces make-up days each
+        year, and admins correct the table by hand."""
+        import holidays
+
+        present = set(self.filter(date__year__in=years).values_list("date__year", flat=True).distinct())
+        missing = [year for year in years if year not in present]
+        if missing:
+            calendar = holidays.country_holidays("VN", years=missing, language="vi")
+            self.bulk_create(
+                [PublicHoliday(date=day, name=name) for day, name in calendar.items()], ignore_conflicts=True
+            )
+
+
+class PublicHoliday(models.Model):
+    """A day off for the whole country; shifts on it count as weekend shifts for fairness."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    objects = PublicHolidayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} {self.name}"
+
+
 class Agent(models.Model):
     """A person who answers calls on one or more lines."""
 

@@ -1,18 +1,213 @@
 """Writes that touch several models at once, each in one transaction."""
 
+import datetime
+from dataclasses import dataclass, field
+
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from roster.models import Assignment, Roster
+from roster import solver
+from roster.models import Assignment, Roster, Shift
+from roster.planning import local_midnight, plan_for
+
+
+class RosterError(Exception):
+    """A roster operation that cannot be done as asked; the message says why."""
+
+
+@dataclass
+class UnfilledPlace:
+    shift: Shift
+    missing: int
+    reason: str
+
+
+@dataclass
+class BuildResult:
+    roster: Roster
+    status: str
+    filled: int
+    required: int
+    unfilled: list = field(default_factory=list)  # [UnfilledPlace]
+    changed: int = 0
+    wall_s: float = 0.0
+    unkept_fixed: list = field(default_factory=list)  # [(Shift, agent key)]
+
+    @property
+    def complete(self) -> bool:
+        return self.filled >= self.required
+
+
+def draft_for(*, lines, start: datetime.date, end: datetime.date, by=None) -> Roster:
+    """The draft roster of exactly these lines and dates, made if there is none.
+
+    A new draft starts as a copy of what is published for those lines and days, so that a
+    rebuild of a published period changes as little as it can."""
+    lines = list(lines)
+    existing = (
+        Roster.objects.filter(status=Roster.Status.DRAFT, start=start, end=end)
+        .annotate(
+            line_count=Count("lines", distinct=True),
+            matching=Count("lines", filter=Q(lines__in=lines), distinct=True),
+        )
+        .filter(line_count=len(lines), matching=len(lines))
+        .first()
+    )
+    if existing:
+        return existing
+    draft = Roster.objects.create(start=start, end=end, created_by=by)
+    draft.lines.set(lines)
+    published = (
+        Shift.objects.published()
+        .filter(
+            line__in=lines, start__gte=local_midnight(start), start__lt=local_midnight(end + datetime.timedelta(days=1))
+        )
+        .prefetch_related("assignments")
+    )
+    for old in published:
+        shift = Shift.objects.create(
+            roster=draft,
+            line_id=old.line_id,
+            pattern_id=old.pattern_id,
+            start=old.start,
+            end=old.end,
+            required=old.required,
+        )
+        Assignment.objects.bulk_create(
+            Assignment(
+                shift=shift,
+                agent_id=a.agent_id,
+                status=a.status,
+                source=a.source,
+                pinned=a.pinned,
+                start=shift.start,
+                end=shift.end,
+                created_at=a.created_at,
+                confirmed_at=a.confirmed_at,
+                checked_in_at=a.checked_in_at,
+            )
+            for a in old.assignments.all()
+        )
+    return draft
+
+
+def shifts_from_patterns(roster: Roster) -> int:
+    """Add the shifts of each line's active patterns that the roster lacks; return how many."""
+    existing = set(roster.shifts.values_list("line_id", "start", "end"))
+    new = []
+    for line in roster.lines.prefetch_related("staffing", "shift_patterns"):
+        for pattern in line.shift_patterns.all():
+            if not pattern.active:
+                continue
+            for start, end in pattern.occurrences(roster.start, roster.end):
+                if (line.pk, start, end) not in existing:
+                    required = pattern.required or line.required_during(start, end)
+                    if required:
+                        new.append(
+                            Shift(roster=roster, line=line, pattern=pattern, start=start, end=end, required=required)
+                        )
+    Shift.objects.bulk_create(new)
+    return len(new)
 
 
 @transaction.atomic
-def roster_publish(*, roster: Roster, by=None) -> Roster:
-    """Publish a draft: its assignments start to hold their agents' time."""
+def roster_build(*, lines, start: datetime.date, end: datetime.date, by=None, time_limit_s: float = 10) -> BuildResult:
+    """Build or rebuild the draft roster of these lines and dates with the engine.
+
+    Confirmed, pinned and hand-made assignments are kept; the rest of the draft is changed
+    as little as the engine can while filling the most places, fairly."""
+    if end < start:
+        raise RosterError("The last day is before the first day.")
+    lines = list(lines)
+    if not lines:
+        raise RosterError("Choose at least one line.")
+    draft = draft_for(lines=lines, start=start, end=end, by=by)
+    # Lock the draft: two directors pressing "build" at once would otherwise both write it.
+    draft = Roster.objects.select_for_update().get(pk=draft.pk)
+    shifts_from_patterns(draft)
+
+    plan = plan_for(draft, time_limit_s=time_limit_s)
+    try:
+        solution = solver.solve(plan.problem)
+    except solver.ProblemError as e:
+        raise RosterError(str(e)) from e
+    if solution.status == "UNKNOWN":
+        raise RosterError("The engine found no roster within the time limit; try a longer limit.")
+
+    chosen = {(plan.shifts[s].pk, plan.agents[a].pk) for s, a in solution.assignments if s in plan.shifts}
+    existing = {(a.shift_id, a.agent_id): a for a in Assignment.objects.filter(shift__roster=draft)}
+    stale = [a.pk for key, a in existing.items() if key not in chosen and a.status not in Assignment.NOT_HOLDING]
+    Assignment.objects.filter(pk__in=stale).delete()
+    shift_by_pk = {s.pk: s for s in plan.shifts.values()}
+    Assignment.objects.bulk_create(
+        Assignment(
+            shift=shift_by_pk[shift_pk],
+            agent_id=agent_pk,
+            source=Assignment.Source.SOLVER,
+            start=shift_by_pk[shift_pk].start,
+            end=shift_by_pk[shift_pk].end,
+        )
+        for shift_pk, agent_pk in chosen
+        if (shift_pk, agent_pk) not in existing
+    )
+
+    unfilled = [
+        UnfilledPlace(plan.shifts[u.shift], u.missing, u.reason) for u in solution.unfilled if u.shift in plan.shifts
+    ]
+    required = sum(s.required for s in plan.shifts.values())
+    return BuildResult(
+        roster=draft,
+        status=solution.status,
+        filled=required - sum(u.missing for u in unfilled),
+        required=required,
+        unfilled=sorted(unfilled, key=lambda u: (u.shift.start, u.shift.line_id)),
+        changed=len(stale),
+        wall_s=solution.stats.get("wall_s", 0.0),
+        unkept_fixed=plan.unkept_fixed,
+    )
+
+
+def roster_gaps(roster: Roster) -> int:
+    """Required places of the roster that no agent holds."""
+    missing = 0
+    for shift in roster.shifts.annotate(
+        holding=Count("assignments", filter=~Q(assignments__status__in=Assignment.NOT_HOLDING))
+    ):
+        missing += max(0, shift.required - shift.holding)
+    return missing
+
+
+@transaction.atomic
+def roster_publish(*, roster: Roster, by=None, allow_gaps: bool = False) -> Roster:
+    """Publish a draft: it replaces what was published for its lines and days, and its
+    assignments start to hold their agents' time."""
     # Lock the roster so two directors pressing "publish" at once publish it once.
     roster = Roster.objects.select_for_update().get(pk=roster.pk)
     if roster.is_published:
         return roster
+    if roster.status != Roster.Status.DRAFT:
+        raise RosterError("Only a draft can be published.")
+    gaps = roster_gaps(roster)
+    if gaps and not allow_gaps:
+        raise RosterError(f"{gaps} places are still unfilled; publish anyway only if you accept the gaps.")
+
+    lines = list(roster.lines.all())
+    replaced = Shift.objects.published().filter(
+        line__in=lines,
+        start__gte=local_midnight(roster.start),
+        start__lt=local_midnight(roster.end + datetime.timedelta(days=1)),
+    )
+    replaced_ids = list(replaced.values_list("pk", flat=True))
+    if replaced_ids:
+        # The replaced shifts move to a superseded roster: kept for the record, no longer live.
+        archive = Roster.objects.create(
+            start=roster.start, end=roster.end, status=Roster.Status.SUPERSEDED, created_by=by
+        )
+        archive.lines.set(lines)
+        Assignment.objects.filter(shift__in=replaced_ids).update(is_live=False)
+        Shift.objects.filter(pk__in=replaced_ids).update(roster=archive)
+
     roster.status = Roster.Status.PUBLISHED
     roster.published_at = timezone.now()
     roster.published_by = by
@@ -21,3 +216,31 @@ def roster_publish(*, roster: Roster, by=None) -> Roster:
     # these assignments would double-book an agent.
     Assignment.objects.filter(shift__roster=roster).exclude(status__in=Assignment.NOT_HOLDING).update(is_live=True)
     return roster
+
+
+REPLAN_SECONDS = 5
+
+
+@transaction.atomic
+def roster_replan(*, agent, start: datetime.date, end: datetime.date, by=None) -> list[BuildResult]:
+    """Replace an agent who cannot work (sick, on leave) in the published rosters of these days.
+
+    Only the days and lines the agent was on are rebuilt; every other assignment is kept as
+    far as the rules allow, and the result is published at once, gaps included, since a
+    roster naming someone who will not come is worse than one that shows the gap."""
+    period = (local_midnight(start), local_midnight(end + datetime.timedelta(days=1)))
+    affected = (
+        agent.assignments.filter(is_live=True, start__lt=period[1], end__gt=period[0])
+        .select_related("shift__line")
+        .order_by("start")
+    )
+    days_by_line = {}
+    for assignment in affected:
+        day = timezone.localtime(assignment.start).date()
+        days_by_line.setdefault(assignment.shift.line, []).append(day)
+    results = []
+    for line, days in days_by_line.items():
+        result = roster_build(lines=[line], start=min(days), end=max(days), by=by, time_limit_s=REPLAN_SECONDS)
+        roster_publish(roster=result.roster, by=by, allow_gaps=True)
+        results.append(result)
+    return results
