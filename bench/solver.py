@@ -114,9 +114,10 @@ def spreads(problem, pairs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workers", type=int, nargs="+", default=[8])
+    parser.add_argument("--workers", type=int, nargs="+", default=[2, 8])
     parser.add_argument("--instances", nargs="+", default=list(INSTANCES), choices=list(INSTANCES))
     parser.add_argument("--time-limit", type=float, default=None, help="override each instance's limit")
+    parser.add_argument("--no-replan", action="store_true", help="skip the re-plan measurement")
     args = parser.parse_args()
 
     header = f"{'instance':<36} {'builder':<10} {'filled':>11} {'status':>8} {'wall s':>7} {'bound':>6}"
@@ -144,6 +145,32 @@ def main():
                 f" {solution.status:>8} {solution.stats['wall_s']:>7.2f} {solution.stats.get('best_bound', '-'):>6}"
                 f" {h:>6.0f} {n:>6} {w:>6} {violations:>5}"
             )
+    if not args.no_replan:
+        for workers in args.workers:
+            replan(workers)
+
+
+def replan(workers):
+    """A director re-plans after an agent falls sick for three days inside a published month."""
+    _, data = INSTANCES["province"](10)
+    first = solve(parse_problem(data), workers=workers)
+    sick = next(agent for shift, agent in first.assignments if shift.startswith("L2-0310"))
+    for agent in data["agents"]:
+        if agent["id"] == sick:
+            agent["unavailable"] = [
+                {"start": stamp(FIRST_DAY.replace(day=10), 0), "end": stamp(FIRST_DAY.replace(day=13), 0)}
+            ]
+    data["current"] = [{"shift": s, "agent": a} for s, a in first.assignments]
+    data["time_limit_s"] = 5
+    problem = parse_problem(data)
+    solution = solve(problem, workers=workers)
+    lost = set(first.assignments) - set(solution.assignments)
+    others = sum(1 for _, agent in lost if agent != sick)
+    print(
+        f"re-plan after 3 days of sick leave, cp-sat/{workers}: wall {solution.stats['wall_s']:.2f} s, "
+        f"filled {solution.stats['objective']}/{solution.stats['required']}, changed {len(lost)} "
+        f"({others} of other agents), violations {len(check(problem, solution.assignments))}"
+    )
 
 
 if __name__ == "__main__":
