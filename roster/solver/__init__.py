@@ -60,8 +60,6 @@ def solve(problem: Problem, *, workers: int = DEFAULT_WORKERS) -> Solution:
             part_deadline,
             workers,
         )
-        if pairs is None:
-            return Solution("UNKNOWN", [], [], {"wall_s": round(time.monotonic() - started, 3)})
         statuses.append(status)
         chosen += pairs
         bound += part_bound

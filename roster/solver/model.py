@@ -239,7 +239,8 @@ class ComponentModel:
 def solve_component(component: ComponentModel, fixed: set, current: set, deadline: float, workers: int):
     """Solve level by level until the deadline (time.monotonic()).
 
-    Returns (status, chosen pairs or None, best bound on filled)."""
+    Returns (status, chosen pairs, best bound on filled). There is always a roster to
+    return: at worst the greedy start, when the time runs out before CP-SAT finds one."""
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
     model = component.model
@@ -248,7 +249,8 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
     start = set(greedy(component.problem, fixed=fixed, keep=current, shifts=component.shifts, agents=component.agents))
     levels = component.levels(current)
     start_values = {var.Index(): pair in start for pair, var in component.x.items()}
-    hint_everything(model, complete(model, start_values, levels))
+    completion_limit = min(2.0, max(0.05, (deadline - time.monotonic()) * 0.2))
+    hint_everything(model, complete(model, start_values, levels, completion_limit))
     total_share = sum(LEVEL_SHARES[name] for name, _, _ in levels)
     chosen = None
     bound = None
@@ -258,6 +260,8 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
         remaining = deadline - time.monotonic()
         if remaining <= 0.01:
             statuses.append(cp_model.FEASIBLE)
+            if chosen is None:
+                chosen, bound = sorted(start), _filled_upper_bound(component)
             break
         budget = remaining * LEVEL_SHARES[name] / share_left
         share_left -= LEVEL_SHARES[name]
@@ -268,9 +272,11 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
             model.Minimize(expression)
         status = solver.Solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if chosen is None:
-                return "UNKNOWN", None, _filled_upper_bound(component)
+            # Out of time before this level found anything: keep what we have, which is at
+            # worst the greedy start (complete and within every rule).
             statuses.append(cp_model.FEASIBLE)
+            if chosen is None:
+                chosen, bound = sorted(start), _filled_upper_bound(component)
             break
         statuses.append(status)
         value = round(solver.ObjectiveValue())
@@ -291,7 +297,7 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
     return ("OPTIMAL" if proven else "FEASIBLE"), chosen, bound
 
 
-def complete(model: cp_model.CpModel, values: dict, levels: list) -> list | None:
+def complete(model: cp_model.CpModel, values: dict, levels: list, time_limit: float) -> list | None:
     """Values of every variable, given those of the (shift, agent) variables.
 
     CP-SAT makes little use of a hint that leaves the auxiliary variables out, so the
@@ -303,7 +309,7 @@ def complete(model: cp_model.CpModel, values: dict, levels: list) -> list | None
     for index, value in values.items():
         copy.Add(copy.GetBoolVarFromProtoIndex(index) == int(value))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = 2
+    solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = 1
     if solver.Solve(copy) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return list(solver.ResponseProto().solution)

@@ -71,6 +71,9 @@ class Problem:
     def __post_init__(self):
         self.shift_by_id = {s.id: s for s in self.shifts}
         self.agent_by_id = {a.id: a for a in self.agents}
+        self._history_by_agent = {}
+        for h in self.history:
+            self._history_by_agent.setdefault(h.agent, []).append(h)
 
     def max_hours(self, agent: Agent) -> float:
         if agent.max_hours_per_week is not None:
@@ -78,7 +81,7 @@ class Problem:
         return self.rules.max_hours_per_week
 
     def history_of(self, agent_id: str) -> list:
-        return [h for h in self.history if h.agent == agent_id]
+        return self._history_by_agent.get(agent_id, [])
 
 
 @dataclass(frozen=True)

@@ -98,3 +98,11 @@ def test_two_workers_and_eight_workers_fill_the_same(roster):
     data = {"shifts": two_weeks_round_the_clock(), "agents": [agent(a) for a in "abcd"]}
     problem = parse_problem(data)
     assert solve(problem, workers=2).stats["objective"] == solve(problem, workers=8).stats["objective"] == 28
+
+
+def test_a_tiny_time_limit_still_returns_a_roster_within_the_rules(roster):
+    data = {"shifts": two_weeks_round_the_clock(), "agents": [agent(a) for a in "abcde"], "time_limit_s": 0.01}
+    result = roster(data)
+    assert result["status"] in {"OPTIMAL", "FEASIBLE"}
+    assert result["stats"]["objective"] == len(result["assignments"]) > 0
+    assert result["stats"]["best_bound"] >= result["stats"]["objective"]
