@@ -36,5 +36,5 @@ fmt: $(VENV)/.installed
 
 # Refresh locale/*/django.po from the code and templates, then compile them.
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages --locale vi --ignore '.venv/*' --ignore 'tests/*' --no-obsolete
+	$(PY) manage.py makemessages --locale vi --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' --no-obsolete
 	$(PY) manage.py compilemessages --ignore '.venv/*'

@@ -140,7 +140,30 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-notifications": {"task": "roster.tasks.dispatch_due", "schedule": 60.0},
+}
+
+# Notifications (CONTRACT §7). SMS_BACKEND takes a short name or a dotted path.
+SMS_BACKEND = env("SMS_BACKEND", default="console")
+SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
+SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", default="")
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10)
+ESMS_API_KEY = env("ESMS_API_KEY", default="")
+ESMS_SECRET_KEY = env("ESMS_SECRET_KEY", default="")
+ESMS_BRANDNAME = env("ESMS_BRANDNAME", default="")
+ESMS_URL = env("ESMS_URL", default="https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/")
+SPEEDSMS_TOKEN = env("SPEEDSMS_TOKEN", default="")
+SPEEDSMS_SENDER = env("SPEEDSMS_SENDER", default="")
+SPEEDSMS_URL = env("SPEEDSMS_URL", default="https://api.speedsms.vn/index.php/sms/send")
+# Carriers' registered brandname templates usually want plain ASCII.
+SMS_STRIP_DIACRITICS = env.bool("SMS_STRIP_DIACRITICS", default=True)
+REMINDER_LEAD_TIMES = env("REMINDER_LEAD_TIMES", default="24h,1h")
+CHECKIN_GRACE_MINUTES = env.int("CHECKIN_GRACE_MINUTES", default=10)
+# A notification claimed by a worker that died is sent again after this long.
+NOTIFICATION_SENDING_TIMEOUT = env.int("NOTIFICATION_SENDING_TIMEOUT", default=120)
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=4)
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="trucban-demo")
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from roster.models import Agent, Assignment, Leave, PublicHoliday, Roster, Shift, ShiftPattern
+from roster.models import Agent, Assignment, Leave, Notification, PublicHoliday, Roster, Shift, ShiftPattern
 
 
 @admin.register(Agent)
@@ -81,3 +81,16 @@ class PublicHolidayAdmin(admin.ModelAdmin):
     list_display = ["date", "name"]
     date_hierarchy = "date"
     search_fields = ["name"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "channel", "to", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "channel"]
+    search_fields = ["key", "to", "agent__full_name", "body"]
+    date_hierarchy = "created_at"
+    list_select_related = ["agent"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -85,6 +85,10 @@ class Agent(models.Model):
     calendar_token = models.CharField(
         _("calendar token"), max_length=64, unique=True, default=new_calendar_token, editable=False
     )
+    notify_by_sms = models.BooleanField(_("notify by SMS"), default=True)
+    notify_by_email = models.BooleanField(
+        _("notify by email"), default=True, help_text=_("When an email address is set.")
+    )
 
     history = HistoricalRecords()
 
@@ -117,6 +121,15 @@ class Agent(models.Model):
     def phone_display(self) -> str:
         """The number as people here write it: 0912 345 678."""
         return phonenumbers.format_number(phonenumbers.parse(self.phone), phonenumbers.PhoneNumberFormat.NATIONAL)
+
+    def channels(self) -> list[str]:
+        """Where this agent's notifications go: SMS, and email when they have an address."""
+        channels = []
+        if self.notify_by_sms:
+            channels.append(Notification.Channel.SMS)
+        if self.notify_by_email and self.email:
+            channels.append(Notification.Channel.EMAIL)
+        return channels
 
     def reset_calendar_token(self):
         self.calendar_token = new_calendar_token()
@@ -432,3 +445,82 @@ class Leave(models.Model):
     def __str__(self):
         start, end = timezone.localtime(self.start), timezone.localtime(self.end)
         return f"{self.agent}: {start:%d/%m/%Y %H:%M}–{end:%d/%m/%Y %H:%M}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def due(self, now):
+        return self.filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
+
+
+class Notification(models.Model):
+    """One message to one person on one channel: the outbox.
+
+    The row exists before anything is sent; its unique key is what makes delivery happen
+    once however often a task runs, and its status is the notification log."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Shift reminder")
+        CHANGES = "changes", _("Roster changes")
+        ESCALATION = "escalation", _("Escalation")
+        GAPS = "gaps", _("Unfilled places")
+        UNDELIVERED = "undelivered", _("Undelivered notification")
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("Email")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("assignment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    to = models.CharField(_("to"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("message"))
+    html_body = models.TextField(_("HTML message"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    enqueued_at = models.DateTimeField(_("enqueued at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            # The beat's every-minute question: what is pending and due?
+            models.Index(fields=["status", "next_attempt_at"], name="notification_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.to} ({self.get_status_display()})"

@@ -1,0 +1,24 @@
+"""Celery tasks: thin wrappers that take ids and call plain functions."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from roster import notify
+
+BATCH = 100
+
+
+@shared_task
+def dispatch_due():
+    """Every minute (beat): recover what dead workers left, make due reminders, send what is due."""
+    now = timezone.now()
+    notify.requeue_stuck(now)
+    notify.create_due_reminders(now)
+    ids = notify.due_for_dispatch(now)
+    for first in range(0, len(ids), BATCH):
+        send_notifications.delay(ids[first : first + BATCH])
+
+
+@shared_task
+def send_notifications(ids):
+    notify.deliver(ids)

@@ -1,0 +1,42 @@
+"""A local HTTP server standing in for an SMS gateway: the outside world, and only that, is faked."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class FakeGateway:
+    """Answers each POST with the next of `answers` ((status, json body)); the last one repeats."""
+
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.requests = []  # [(path, headers, json body)]
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                body = json.loads(self.rfile.read(length) or b"null")
+                gateway.requests.append((self.path, dict(self.headers), body))
+                status, answer = gateway.answers[0] if len(gateway.answers) == 1 else gateway.answers.pop(0)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
