@@ -141,6 +141,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "check-staffing": {"task": "roster.tasks.check_staffing", "schedule": 60.0},
     "dispatch-due-notifications": {"task": "roster.tasks.dispatch_due", "schedule": 60.0},
 }
 
@@ -161,6 +162,8 @@ SPEEDSMS_URL = env("SPEEDSMS_URL", default="https://api.speedsms.vn/index.php/sm
 SMS_STRIP_DIACRITICS = env.bool("SMS_STRIP_DIACRITICS", default=True)
 REMINDER_LEAD_TIMES = env("REMINDER_LEAD_TIMES", default="24h,1h")
 CHECKIN_GRACE_MINUTES = env.int("CHECKIN_GRACE_MINUTES", default=10)
+# An escalation nobody takes in hand climbs one unit up after this long.
+ESCALATION_STEP_MINUTES = env.int("ESCALATION_STEP_MINUTES", default=15)
 # A notification claimed by a worker that died is sent again after this long.
 NOTIFICATION_SENDING_TIMEOUT = env.int("NOTIFICATION_SENDING_TIMEOUT", default=120)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=4)

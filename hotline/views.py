@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from config.celery import app as celery_app
 from hotline import permissions
-from roster.models import Assignment, Shift
+from roster.models import Assignment, Escalation, Shift
 from roster.views import render_my_shifts
 
 DASHBOARD_DAYS = 7
@@ -79,11 +79,15 @@ def dashboard(request):
     for shift in shifts:
         by_line[shift.line_id].append(shift)
     statuses = [LineStatus(line, by_line[line.pk], now) for line in lines]
+    escalations = (
+        Escalation.objects.open().filter(shift__line__in=lines).select_related("shift__line", "unit", "acknowledged_by")
+    )
     return render(
         request,
         "hotline/dashboard.html",
         {
             "statuses": statuses,
+            "escalations": escalations,
             "now": now,
             "days": DASHBOARD_DAYS,
             "agent": permissions.agent_of(request.user),

@@ -21,6 +21,7 @@ NIGHT_END = datetime.time(6, 0)
 # Labour Code 2019, Art. 106: night work is 22:00–06:00; a shift is a night shift
 # when at least this much of it falls in that window (the solver uses the same rule).
 NIGHT_SHIFT_MINUTES = 180
+CHECK_IN_EARLY = datetime.timedelta(minutes=30)
 
 
 def new_calendar_token() -> str:
@@ -387,6 +388,33 @@ class Assignment(models.Model):
         if self.is_live and self.overlapping_live().exists():
             raise ValidationError(self.double_booking_message())
 
+    def can_check_in(self, now) -> bool:
+        """From 30 minutes before the shift until its end, on a published roster."""
+        return (
+            self.is_live
+            and self.status in (self.Status.ASSIGNED, self.Status.CONFIRMED)
+            and self.start - CHECK_IN_EARLY <= now < self.end
+        )
+
+    def check_in(self, now=None):
+        now = now or timezone.now()
+        if not self.can_check_in(now):
+            raise ValidationError(_("You can check in from 30 minutes before your shift until its end."))
+        self.status = self.Status.CHECKED_IN
+        self.checked_in_at = now
+        self.save(update_fields=["status", "checked_in_at"])
+
+    def can_confirm(self, now) -> bool:
+        return self.is_live and self.status == self.Status.ASSIGNED and now < self.end
+
+    def confirm(self, now=None):
+        now = now or timezone.now()
+        if not self.can_confirm(now):
+            raise ValidationError(_("Only a coming shift that is assigned to you can be confirmed."))
+        self.status = self.Status.CONFIRMED
+        self.confirmed_at = now
+        self.save(update_fields=["status", "confirmed_at"])
+
     def overlapping_live(self):
         """The agent's other live assignments that overlap this one in time."""
         return (
@@ -524,3 +552,47 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.to} ({self.get_status_display()})"
+
+
+class EscalationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class Escalation(models.Model):
+    """A shift under way with fewer agents checked in than it needs: raised once per shift.
+
+    It goes to the unit's directors first; while nobody takes it in hand it climbs the unit
+    tree (CDC → Sở Y tế) and reaches the hotline's operator."""
+
+    shift = models.OneToOneField(Shift, verbose_name=_("shift"), on_delete=models.CASCADE, related_name="escalation")
+    unit = models.ForeignKey(Unit, verbose_name=_("escalated to"), on_delete=models.PROTECT, related_name="escalations")
+    level = models.PositiveSmallIntegerField(_("level"), default=0)
+    missing = models.PositiveSmallIntegerField(_("agents missing"))
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    escalated_at = models.DateTimeField(_("escalated at"), default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken in hand by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("taken in hand at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    objects = EscalationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+
+    def __str__(self):
+        return f"{self.shift} – {self.missing}"
+
+    def acknowledge(self, user, now=None):
+        self.acknowledged_by = user
+        self.acknowledged_at = now or timezone.now()
+        self.save(update_fields=["acknowledged_by", "acknowledged_at"])

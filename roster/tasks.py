@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from roster import notify
+from roster import escalation, notify
 
 BATCH = 100
 
@@ -22,3 +22,12 @@ def dispatch_due():
 @shared_task
 def send_notifications(ids):
     notify.deliver(ids)
+
+
+@shared_task
+def check_staffing():
+    """Every minute (beat): raise, climb and close escalations of shifts under way."""
+    now = timezone.now()
+    escalation.resolve(now)
+    escalation.raise_escalations(now)
+    escalation.climb(now)

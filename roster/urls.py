@@ -4,4 +4,7 @@ from roster import views
 
 urlpatterns = [
     path("me/shifts/", views.my_shifts, name="my_shifts"),
+    path("me/assignments/<int:pk>/check-in/", views.check_in, name="check_in"),
+    path("me/assignments/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("escalations/<int:pk>/acknowledge/", views.acknowledge_escalation, name="acknowledge_escalation"),
 ]

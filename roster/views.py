@@ -1,15 +1,20 @@
-"""Pages for agents: their own shifts."""
+"""Pages for agents: their own shifts, confirming and checking in."""
 
 import datetime
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from hotline import permissions
-from roster.models import Assignment, Roster, Shift
+from roster import escalation
+from roster.models import Assignment, Escalation, Roster, Shift
 
 UPCOMING_DAYS = 30
 
@@ -24,7 +29,7 @@ def my_shifts(request):
 
 def render_my_shifts(request, agent):
     now = timezone.now()
-    upcoming = (
+    upcoming = list(
         agent.assignments.filter(
             shift__roster__status=Roster.Status.PUBLISHED,
             end__gt=now,
@@ -33,6 +38,9 @@ def render_my_shifts(request, agent):
         .select_related("shift__line__hotline")
         .order_by("start")
     )
+    for assignment in upcoming:
+        assignment.check_in_open = assignment.can_check_in(now)
+        assignment.confirm_open = assignment.can_confirm(now)
     on_duty_now = (
         Shift.objects.published()
         .at(now)
@@ -56,3 +64,46 @@ def render_my_shifts(request, agent):
             "days": UPCOMING_DAYS,
         },
     )
+
+
+def own_assignment(request, pk):
+    agent = permissions.agent_of(request.user)
+    if agent is None:
+        raise Http404("No agent is linked to this account.")
+    return get_object_or_404(Assignment.objects.select_related("shift__line"), pk=pk, agent=agent)
+
+
+@require_POST
+def check_in(request, pk):
+    assignment = own_assignment(request, pk)
+    try:
+        assignment.check_in()
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        escalation.resolve(timezone.now())
+        messages.success(request, _("Checked in. Thank you!"))
+    return redirect("home")
+
+
+@require_POST
+def confirm(request, pk):
+    assignment = own_assignment(request, pk)
+    try:
+        assignment.confirm()
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("Shift confirmed."))
+    return redirect("home")
+
+
+@require_POST
+def acknowledge_escalation(request, pk):
+    """A director takes an escalation in hand, which stops it climbing further."""
+    open_escalation = get_object_or_404(
+        Escalation.objects.open().filter(shift__line__in=permissions.managed_lines(request.user)), pk=pk
+    )
+    open_escalation.acknowledge(request.user)
+    messages.success(request, _("You have taken this in hand; it will not be escalated further."))
+    return redirect("home")
