@@ -9,6 +9,7 @@ zero-setup development site: a SQLite file and a broker kept in plain files unde
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -143,6 +144,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "check-staffing": {"task": "roster.tasks.check_staffing", "schedule": 60.0},
     "dispatch-due-notifications": {"task": "roster.tasks.dispatch_due", "schedule": 60.0},
+    "gap-alerts": {"task": "roster.tasks.alert_gaps_daily", "schedule": crontab(hour=16, minute=0)},
 }
 
 # Notifications (CONTRACT §7). SMS_BACKEND takes a short name or a dotted path.

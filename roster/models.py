@@ -554,6 +554,37 @@ class Notification(models.Model):
         return f"{self.get_kind_display()} → {self.to} ({self.get_status_display()})"
 
 
+class ShiftChange(models.Model):
+    """A shift given to or taken from an agent in a published roster, waiting to be told.
+
+    Changes are told in one message per agent once they settle for a few minutes, so a
+    director fixing a roster in five steps sends one SMS, not five."""
+
+    class Change(models.TextChoices):
+        ADDED = "added", _("Added")
+        REMOVED = "removed", _("Removed")
+
+    agent = models.ForeignKey(Agent, verbose_name=_("agent"), on_delete=models.CASCADE, related_name="shift_changes")
+    line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    change = models.CharField(_("change"), max_length=8, choices=Change.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name = _("shift change")
+        verbose_name_plural = _("shift changes")
+        indexes = [
+            # The beat's question: which agents have changes not yet told?
+            models.Index(fields=["notified_at", "agent"], name="shift_change_pending_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.agent}: {self.get_change_display()} {timezone.localtime(self.start):%d/%m %H:%M}"
+
+
 class EscalationQuerySet(models.QuerySet):
     def open(self):
         return self.filter(resolved_at__isnull=True)

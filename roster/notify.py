@@ -67,6 +67,9 @@ def create_due_reminders(now: datetime.datetime) -> int:
         )
         for assignment in assignments:
             rows += reminder_rows(assignment, lead)
+    for row in rows:
+        # Due at once: the same beat tick dispatches them.
+        row.created_at = row.next_attempt_at = now
     created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
     return len(created)
 

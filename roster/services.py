@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from roster import solver
+from roster import alerts, solver
 from roster.models import Assignment, Roster, Shift
 from roster.planning import local_midnight, plan_for
 
@@ -215,6 +215,9 @@ def roster_publish(*, roster: Roster, by=None, allow_gaps: bool = False) -> Rost
     # One UPDATE; on PostgreSQL the exclusion constraint refuses it whole if any of
     # these assignments would double-book an agent.
     Assignment.objects.filter(shift__roster=roster).exclude(status__in=Assignment.NOT_HOLDING).update(is_live=True)
+    alerts.record_publish(roster=roster, replaced_shift_ids=replaced_ids, now=roster.published_at)
+    if gaps:
+        alerts.alert_gaps(roster.published_at, lines=lines, urgent_only=True)
     return roster
 
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from roster import escalation, notify
+from roster import alerts, escalation, notify
 
 BATCH = 100
 
@@ -14,6 +14,7 @@ def dispatch_due():
     now = timezone.now()
     notify.requeue_stuck(now)
     notify.create_due_reminders(now)
+    alerts.tell_changes(now)
     ids = notify.due_for_dispatch(now)
     for first in range(0, len(ids), BATCH):
         send_notifications.delay(ids[first : first + BATCH])
@@ -31,3 +32,9 @@ def check_staffing():
     escalation.resolve(now)
     escalation.raise_escalations(now)
     escalation.climb(now)
+
+
+@shared_task
+def alert_gaps_daily():
+    """16:00 every day (beat): each director's unfilled places for the next 7 days."""
+    alerts.alert_gaps(timezone.now())

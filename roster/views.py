@@ -3,8 +3,9 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from hotline import permissions
 from roster import escalation
-from roster.models import Assignment, Escalation, Roster, Shift
+from roster.models import Assignment, Escalation, Notification, Roster, Shift
 
 UPCOMING_DAYS = 30
 
@@ -96,6 +97,31 @@ def confirm(request, pk):
     else:
         messages.success(request, _("Shift confirmed."))
     return redirect("home")
+
+
+LOG_PAGE_SIZE = 50
+
+
+def notification_log(request):
+    """Who was told what, on which channel, when, and whether it arrived: for directors."""
+    if not permissions.is_manager(request.user):
+        raise PermissionDenied
+    notifications = (
+        Notification.objects.filter(
+            Q(agent__in=permissions.managed_agents(request.user).values("pk")) | Q(user=request.user)
+        )
+        .select_related("agent")
+        .order_by("-created_at", "-pk")
+    )
+    status = request.GET.get("status")
+    if status in Notification.Status.values:
+        notifications = notifications.filter(status=status)
+    page = Paginator(notifications, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "roster/notification_log.html",
+        {"page": page, "status": status, "statuses": Notification.Status.choices},
+    )
 
 
 @require_POST
