@@ -138,6 +138,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(BROKER_DIR),
     }
 CELERY_TIMEZONE = TIME_ZONE
+# Tasks are acknowledged when a worker takes them, so a long one (a solver run) is never
+# handed to a second worker while it runs; lost sends are recovered by the outbox
+# (roster/notify.py), not by the broker's redelivery.
+CELERY_TASK_ACKS_LATE = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

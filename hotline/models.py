@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -51,6 +51,15 @@ class Unit(models.Model):
     )
     email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    reminder_lead_times = models.CharField(
+        _("reminder lead times"),
+        max_length=64,
+        blank=True,
+        validators=[
+            RegexValidator(r"^\s*\d+\s*[dhm]\s*(,\s*\d+\s*[dhm]\s*)*$", _("Write lead times like 24h,1h or 90m."))
+        ],
+        help_text=_("When this unit's agents are reminded of a shift, e.g. 24h,1h. Empty: the site's setting."),
+    )
 
     objects = UnitQuerySet.as_manager()
 

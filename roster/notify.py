@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from hotline.models import Unit
 from roster import sms
 from roster.models import Assignment, Notification
 
@@ -27,11 +28,11 @@ log = logging.getLogger(__name__)
 BACKOFF_SECONDS = 30
 
 
-def lead_times() -> list[datetime.timedelta]:
-    """REMINDER_LEAD_TIMES ("24h,1h", "90m", "2d") as durations, longest first."""
+def lead_times(text: str | None = None) -> list[datetime.timedelta]:
+    """Lead times such as "24h,1h", "90m" or "2d" (REMINDER_LEAD_TIMES by default), longest first."""
     units = {"d": "days", "h": "hours", "m": "minutes"}
     leads = []
-    for part in settings.REMINDER_LEAD_TIMES.split(","):
+    for part in (text or settings.REMINDER_LEAD_TIMES).split(","):
         match = re.fullmatch(r"\s*(\d+)\s*([dhm])\s*", part)
         if not match:
             raise ValueError(f"REMINDER_LEAD_TIMES: {part!r} is not like 24h, 90m or 2d")
@@ -51,22 +52,28 @@ def create_due_reminders(now: datetime.datetime) -> int:
     """Outbox rows for every reminder now due; return how many were new.
 
     A reminder is due when the shift starts within its lead time but not yet within the
-    next shorter one, so an agent added late gets the reminder that fits, not all of them."""
-    leads = lead_times()
+    next shorter one, so an agent added late gets the reminder that fits, not all of them.
+    A unit may set its own lead times; its agents follow those."""
+    overrides = dict(Unit.objects.exclude(reminder_lead_times="").values_list("pk", "reminder_lead_times"))
+    groups = [(lead_times(), Q(agent__unit__in=list(overrides)), True)]
+    for unit_id, text in overrides.items():
+        groups.append((lead_times(text), Q(agent__unit=unit_id), False))
     rows = []
-    for index, lead in enumerate(leads):
-        shorter = leads[index + 1] if index + 1 < len(leads) else datetime.timedelta(0)
-        made = Notification.objects.filter(
-            assignment=OuterRef("pk"), kind=Notification.Kind.REMINDER, key__contains=f":{lead_label(lead)}:"
-        )
-        assignments = (
-            Assignment.objects.filter(is_live=True, start__gt=now + shorter, start__lte=now + lead)
-            .exclude(status__in=Assignment.NOT_HOLDING)
-            .exclude(Exists(made))
-            .select_related("agent", "shift__line__hotline")
-        )
-        for assignment in assignments:
-            rows += reminder_rows(assignment, lead)
+    for leads, units, exclude in groups:
+        for index, lead in enumerate(leads):
+            shorter = leads[index + 1] if index + 1 < len(leads) else datetime.timedelta(0)
+            made = Notification.objects.filter(
+                assignment=OuterRef("pk"), kind=Notification.Kind.REMINDER, key__contains=f":{lead_label(lead)}:"
+            )
+            assignments = (
+                Assignment.objects.filter(is_live=True, start__gt=now + shorter, start__lte=now + lead)
+                .exclude(status__in=Assignment.NOT_HOLDING)
+                .exclude(Exists(made))
+                .select_related("agent", "shift__line__hotline")
+            )
+            assignments = assignments.exclude(units) if exclude else assignments.filter(units)
+            for assignment in assignments:
+                rows += reminder_rows(assignment, lead)
     for row in rows:
         # Due at once: the same beat tick dispatches them.
         row.created_at = row.next_attempt_at = now

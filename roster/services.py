@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from roster import alerts, solver
 from roster.models import Assignment, Roster, Shift
@@ -247,3 +248,18 @@ def roster_replan(*, agent, start: datetime.date, end: datetime.date, by=None) -
         roster_publish(roster=result.roster, by=by, allow_gaps=True)
         results.append(result)
     return results
+
+
+@transaction.atomic
+def assignment_decline(*, assignment: Assignment, by=None) -> Assignment:
+    """An agent cannot take a shift: it no longer holds them, and a new gap close at hand
+    alerts the line's directors at once."""
+    # Lock the row: a decline racing a check-in must not leave both half-done.
+    assignment = Assignment.objects.select_for_update().select_related("shift__line").get(pk=assignment.pk)
+    now = timezone.now()
+    if assignment.status not in (Assignment.Status.ASSIGNED, Assignment.Status.CONFIRMED) or assignment.start <= now:
+        raise RosterError(_("Only a shift that has not begun can be declined."))
+    assignment.status = Assignment.Status.DECLINED
+    assignment.save(update_fields=["status"])
+    alerts.alert_gaps(now, lines=[assignment.shift.line], urgent_only=True)
+    return assignment

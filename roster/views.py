@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from hotline import permissions
 from roster import escalation
 from roster.models import Assignment, Escalation, Notification, Roster, Shift
+from roster.services import RosterError, assignment_decline
 
 UPCOMING_DAYS = 30
 
@@ -42,6 +43,10 @@ def render_my_shifts(request, agent):
     for assignment in upcoming:
         assignment.check_in_open = assignment.can_check_in(now)
         assignment.confirm_open = assignment.can_confirm(now)
+        assignment.decline_open = assignment.start > now and assignment.status in (
+            Assignment.Status.ASSIGNED,
+            Assignment.Status.CONFIRMED,
+        )
     on_duty_now = (
         Shift.objects.published()
         .at(now)
@@ -122,6 +127,18 @@ def notification_log(request):
         "roster/notification_log.html",
         {"page": page, "status": status, "statuses": Notification.Status.choices},
     )
+
+
+@require_POST
+def decline(request, pk):
+    assignment = own_assignment(request, pk)
+    try:
+        assignment_decline(assignment=assignment, by=request.user)
+    except RosterError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Shift declined; your director has been told."))
+    return redirect("home")
 
 
 @require_POST

@@ -4,10 +4,11 @@ import datetime
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from roster import alerts, notify, sms
-from roster.models import Notification, Roster, ShiftChange
+from roster.models import Assignment, Notification, Roster, ShiftChange
 from roster.services import roster_build, roster_publish
 from tests.roster.test_build import MONDAY, line  # noqa: F401  (the fixture)
 
@@ -122,3 +123,34 @@ def test_no_urgent_alert_when_the_gaps_are_further_away(line, director, mailoutb
         publish(line, days=2, allow_gaps=True)
     assert not Notification.objects.filter(kind=Notification.Kind.GAPS).exists()
     assert Roster.objects.filter(status=Roster.Status.PUBLISHED).exists()
+
+
+def test_declining_a_shift_tomorrow_alerts_the_director_at_once(line, director, client, mailoutbox):  # noqa: F811
+    from tests.factories import UserFactory
+
+    with time_machine.travel(BEFORE + datetime.timedelta(days=1), tick=False):
+        publish(line, days=2)
+        assignment = Assignment.objects.filter(is_live=True).order_by("start").first()
+        assignment.agent.user = UserFactory(username="phuc")
+        assignment.agent.save()
+        client.force_login(assignment.agent.user)
+        assert 'data-action="decline"' in client.get("/").content.decode()
+        client.post(reverse("decline", args=[assignment.pk]))
+        notify.deliver(notify.due_for_dispatch(timezone.now()))
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.DECLINED and not assignment.is_live
+    assert [m.to for m in mailoutbox] == [["director@trucban.example"]]
+
+
+def test_an_agent_cannot_decline_a_shift_already_begun(line, client):  # noqa: F811
+    from tests.factories import UserFactory
+
+    publish(line, days=2)
+    assignment = Assignment.objects.filter(is_live=True).order_by("start").first()
+    assignment.agent.user = UserFactory(username="phuc")
+    assignment.agent.save()
+    client.force_login(assignment.agent.user)
+    with time_machine.travel(assignment.start + datetime.timedelta(minutes=5), tick=False):
+        client.post(reverse("decline", args=[assignment.pk]))
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.ASSIGNED

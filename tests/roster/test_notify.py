@@ -192,3 +192,16 @@ def test_when_every_channel_fails_the_units_director_is_told(settings):
     assert told.user == director
     assert [m.to for m in mail.outbox] == [["giamdoc@trucban.example"]]
     assert "Nguyễn Thị Hồng Nhung" in mail.outbox[0].subject
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_unit_can_set_its_own_lead_times():
+    own = assign(20, email="")
+    own.agent.unit.reminder_lead_times = "2h"
+    own.agent.unit.save()
+    other = assign(20, email="")
+    run_beat()
+    assert [m["key"] for m in sms.outbox] == [f"reminder:{other.pk}:24h:sms"]
+    with time_machine.travel(NOW + datetime.timedelta(hours=18, minutes=30), tick=False):
+        run_beat()
+    assert sms.outbox[-1]["key"] == f"reminder:{own.pk}:2h:sms"
