@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from hotline.views import healthz
 
@@ -11,6 +12,11 @@ urlpatterns = [
     # The language switcher is on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", healthz, name="healthz"),
+    # The API authenticates by token or session itself and answers 401/403 in JSON,
+    # rather than the sign-in redirect that pages get.
+    path("api/v1/", include("config.api_urls")),
+    path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path("api/docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api_docs"),
     path("", include("hotline.urls")),
     path("", include("roster.urls")),
 ]
