@@ -4,15 +4,31 @@ The API authenticates by token or session itself and answers 401 or 403 in JSON,
 views are exempt from the sign-in redirect that pages get (LoginRequiredMiddleware)."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import include, path
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
 
 from hotline.api import CoverageView, OnCallView
-from roster.api import MyShiftsView
+from roster.api import AssignmentViewSet, MyShiftsView, NotificationViewSet
 
 
 def api(view_class):
     return login_not_required(view_class.as_view())
+
+
+class Router(DefaultRouter):
+    include_root_view = False
+
+    def get_urls(self):
+        return [
+            type(url)(url.pattern, login_not_required(url.callback), url.default_args, url.name)
+            for url in super().get_urls()
+        ]
+
+
+router = Router()
+router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 
 urlpatterns = [
@@ -20,4 +36,5 @@ urlpatterns = [
     path("oncall/", api(OnCallView), name="api_oncall"),
     path("coverage/", api(CoverageView), name="api_coverage"),
     path("me/shifts/", api(MyShiftsView), name="api_my_shifts"),
+    path("", include(router.urls)),
 ]

@@ -1,10 +1,19 @@
-"""REST API for agents: their own shifts."""
+"""REST API for shifts and assignments, and the notification log."""
 
-from django.db.models import Case, F, IntegerField, Value, When
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
-from rest_framework import generics, serializers
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
 
-from roster.models import Assignment, Roster
+from hotline import permissions
+from roster import escalation
+from roster.models import Assignment, Notification, Roster
+from roster.services import RosterError, assignment_decline
 
 
 class MyShiftSerializer(serializers.ModelSerializer):
@@ -35,3 +44,124 @@ class MyShiftsView(generics.ListAPIView):
             .annotate(past=Case(When(end__lte=now, then=Value(1)), default=Value(0), output_field=IntegerField()))
             .order_by("past", Case(When(end__gt=now, then=F("start"))), F("start").desc(), "pk")
         )
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    agent_name = serializers.CharField(source="agent.full_name", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "shift",
+            "agent",
+            "agent_name",
+            "status",
+            "source",
+            "pinned",
+            "start",
+            "end",
+            "confirmed_at",
+            "checked_in_at",
+        ]
+        read_only_fields = fields
+
+
+class AssignmentFilter(filters.FilterSet):
+    start_after = filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
+    start_before = filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+
+    class Meta:
+        model = Assignment
+        fields = ["status", "agent", "shift", "start_after", "start_before"]
+
+
+class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Assignments: a director's lines' or, for an agent, their own; agents confirm,
+    decline and check in to theirs."""
+
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilter
+    queryset = Assignment.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        user = self.request.user
+        mine = Q(agent__user=user)
+        if permissions.is_manager(user):
+            mine |= Q(shift__line__in=permissions.managed_lines(user))
+        return Assignment.objects.filter(mine).select_related("agent").order_by("start", "pk")
+
+    def own(self):
+        assignment = self.get_object()
+        if assignment.agent.user_id != self.request.user.pk:
+            raise PermissionDenied("Only the agent of this assignment can do that.")
+        return assignment
+
+    @extend_schema(request=None, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        assignment = self.own()
+        try:
+            assignment.confirm()
+        except DjangoValidationError as e:
+            raise ValidationError({"status": e.messages}) from e
+        return Response(AssignmentSerializer(assignment).data)
+
+    @extend_schema(request=None, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        try:
+            assignment = assignment_decline(assignment=self.own(), by=request.user)
+        except RosterError as e:
+            raise ValidationError({"status": [str(e)]}) from e
+        return Response(AssignmentSerializer(assignment).data)
+
+    @extend_schema(request=None, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        assignment = self.own()
+        try:
+            assignment.check_in()
+        except DjangoValidationError as e:
+            raise ValidationError({"status": e.messages}) from e
+        escalation.resolve(timezone.now())
+        return Response(AssignmentSerializer(assignment).data)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "kind",
+            "channel",
+            "status",
+            "agent",
+            "to",
+            "subject",
+            "body",
+            "attempts",
+            "last_error",
+            "created_at",
+            "sent_at",
+        ]
+        read_only_fields = fields
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The notification log: what a director's agents (or the caller) were told, and whether it arrived."""
+
+    serializer_class = NotificationSerializer
+    filterset_fields = ["status", "kind", "channel", "agent"]
+    queryset = Notification.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        user = self.request.user
+        scope = Q(user=user) | Q(agent__user=user)
+        if permissions.is_manager(user):
+            scope |= Q(agent__in=permissions.managed_agents(user).values("pk"))
+        return Notification.objects.filter(scope).order_by("-created_at", "-pk")
