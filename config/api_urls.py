@@ -8,8 +8,16 @@ from django.urls import include, path
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
-from hotline.api import CoverageView, OnCallView
-from roster.api import AssignmentViewSet, MyShiftsView, NotificationViewSet
+from hotline.api import CoverageView, HotlineViewSet, LineViewSet, OnCallView, UnitViewSet
+from roster.api import (
+    AgentViewSet,
+    AssignmentViewSet,
+    LeaveViewSet,
+    MyShiftsView,
+    NotificationViewSet,
+    RosterViewSet,
+    ShiftViewSet,
+)
 
 
 def api(view_class):
@@ -27,6 +35,13 @@ class Router(DefaultRouter):
 
 
 router = Router()
+router.register("units", UnitViewSet, basename="unit")
+router.register("hotlines", HotlineViewSet, basename="hotline")
+router.register("lines", LineViewSet, basename="line")
+router.register("agents", AgentViewSet, basename="agent")
+router.register("rosters", RosterViewSet, basename="roster")
+router.register("shifts", ShiftViewSet, basename="shift")
+router.register("leaves", LeaveViewSet, basename="leave")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("notifications", NotificationViewSet, basename="notification")
 

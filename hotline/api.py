@@ -5,12 +5,12 @@ import datetime
 from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hotline import permissions
-from hotline.models import Line
+from hotline.models import Hotline, Line, StaffingRequirement, Unit
 from roster.duty import coverage, on_call
 
 
@@ -113,3 +113,81 @@ class CoverageView(APIView):
             )
         data = coverage(lines[0], query.validated_data["start"], query.validated_data["end"])
         return Response(CoverageSerializer(data).data)
+
+
+class StaffingRequirementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StaffingRequirement
+        fields = ["weekday", "start", "end", "required"]
+
+
+class LineSerializer(serializers.ModelSerializer):
+    hotline = serializers.CharField(source="hotline.number")
+    unit = serializers.CharField(source="unit.code")
+    staffing = StaffingRequirementSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Line
+        fields = ["id", "hotline", "digit", "label", "description", "unit", "queue", "active", "staffing"]
+
+
+class HotlineSerializer(serializers.ModelSerializer):
+    unit = serializers.CharField(source="unit.code")
+
+    class Meta:
+        model = Hotline
+        fields = ["id", "number", "name", "unit", "active"]
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name", "parent", "email", "phone"]
+
+
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    """Units that run or answer the hotlines the caller may see."""
+
+    serializer_class = UnitSerializer
+    queryset = Unit.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        visible = permissions.visible_hotlines(self.request.user)
+        units = Unit.objects.filter(
+            Q(pk__in=Line.objects.filter(hotline__in=visible).values("unit"))
+            | Q(pk__in=Hotline.objects.filter(pk__in=visible.values("pk")).values("unit"))
+            | Q(pk__in=permissions.directed_units(self.request.user).values("pk"))
+        )
+        return units.select_related("parent").order_by("name")
+
+
+class HotlineViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = HotlineSerializer
+    queryset = Hotline.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return permissions.visible_hotlines(self.request.user).select_related("unit").order_by("number")
+
+
+class LineViewSet(viewsets.ReadOnlyModelViewSet):
+    """Lines (menu keys) of the hotlines the caller may see, with their staffing requirements."""
+
+    serializer_class = LineSerializer
+    filterset_fields = ["digit", "active"]
+    queryset = Line.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return (
+            Line.objects.filter(hotline__in=permissions.visible_hotlines(self.request.user))
+            .select_related("hotline", "unit")
+            .prefetch_related("staffing")
+            .order_by("hotline__number", "digit")
+        )

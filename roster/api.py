@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from hotline import permissions
 from roster import escalation
-from roster.models import Assignment, Notification, Roster
+from roster.models import Agent, Assignment, Leave, Notification, Roster, Shift
 from roster.services import RosterError, assignment_decline
 
 
@@ -165,3 +165,126 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         if permissions.is_manager(user):
             scope |= Q(agent__in=permissions.managed_agents(user).values("pk"))
         return Notification.objects.filter(scope).order_by("-created_at", "-pk")
+
+
+def managing(user) -> bool:
+    return permissions.is_manager(user)
+
+
+class AgentSerializer(serializers.ModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Agent
+        fields = [
+            "id",
+            "full_name",
+            "unit",
+            "phone",
+            "email",
+            "lines",
+            "max_hours_per_week",
+            "active",
+            "language",
+            "notify_by_sms",
+            "notify_by_email",
+        ]
+        read_only_fields = fields
+
+
+class AgentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Agents a director manages; an agent sees themselves."""
+
+    serializer_class = AgentSerializer
+    filterset_fields = ["active", "unit", "lines"]
+    queryset = Agent.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        user = self.request.user
+        agents = permissions.managed_agents(user) if managing(user) else Agent.objects.filter(user=user)
+        return agents.select_related("unit").prefetch_related("lines").order_by("full_name", "pk")
+
+
+class RosterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Roster
+        fields = ["id", "lines", "start", "end", "status", "created_at", "published_at"]
+        read_only_fields = fields
+
+
+class RosterViewSet(viewsets.ReadOnlyModelViewSet):
+    """Rosters of a director's lines; for an agent, the published rosters of their lines."""
+
+    serializer_class = RosterSerializer
+    filterset_fields = ["status", "lines"]
+    queryset = Roster.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        user = self.request.user
+        if managing(user):
+            rosters = Roster.objects.filter(lines__in=permissions.managed_lines(user))
+        else:
+            rosters = Roster.objects.filter(status=Roster.Status.PUBLISHED, lines__agents__user=user)
+        ids = rosters.values("pk")
+        return Roster.objects.filter(pk__in=ids).prefetch_related("lines").order_by("-start", "pk")
+
+
+class ShiftSerializer(serializers.ModelSerializer):
+    line = serializers.CharField(source="line.digit")
+    hotline = serializers.CharField(source="line.hotline.number")
+
+    class Meta:
+        model = Shift
+        fields = ["id", "roster", "hotline", "line", "start", "end", "required"]
+
+
+class ShiftFilter(filters.FilterSet):
+    line = filters.CharFilter(field_name="line__digit")
+    hotline = filters.CharFilter(field_name="line__hotline__number")
+    start_after = filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
+    start_before = filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+
+    class Meta:
+        model = Shift
+        fields = ["roster", "line", "hotline", "start_after", "start_before"]
+
+
+class ShiftViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ShiftSerializer
+    filterset_class = ShiftFilter
+    queryset = Shift.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        user = self.request.user
+        if managing(user):
+            shifts = Shift.objects.filter(line__in=permissions.managed_lines(user))
+        else:
+            shifts = Shift.objects.published().filter(line__agents__user=user)
+        return shifts.select_related("line__hotline").order_by("start", "pk")
+
+
+class LeaveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Leave
+        fields = ["id", "agent", "start", "end", "reason", "status", "created_at", "decided_at"]
+        read_only_fields = fields
+
+
+class LeaveViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = LeaveSerializer
+    filterset_fields = ["status", "agent"]
+    queryset = Leave.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        user = self.request.user
+        if managing(user):
+            return Leave.objects.filter(agent__in=permissions.managed_agents(user).values("pk")).order_by("-start")
+        return Leave.objects.filter(agent__user=user).order_by("-start")
