@@ -15,6 +15,7 @@ from roster.api import (
     LeaveViewSet,
     MyShiftsView,
     NotificationViewSet,
+    RosterBuildViewSet,
     RosterViewSet,
     ShiftViewSet,
 )
@@ -40,6 +41,7 @@ router.register("hotlines", HotlineViewSet, basename="hotline")
 router.register("lines", LineViewSet, basename="line")
 router.register("agents", AgentViewSet, basename="agent")
 router.register("rosters", RosterViewSet, basename="roster")
+router.register("builds", RosterBuildViewSet, basename="build")
 router.register("shifts", ShiftViewSet, basename="shift")
 router.register("leaves", LeaveViewSet, basename="leave")
 router.register("assignments", AssignmentViewSet, basename="assignment")

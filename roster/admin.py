@@ -1,7 +1,19 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from roster.models import Agent, Assignment, Leave, Notification, PublicHoliday, Roster, Shift, ShiftPattern
+from roster.models import (
+    Agent,
+    Assignment,
+    Escalation,
+    Leave,
+    Notification,
+    PublicHoliday,
+    Roster,
+    RosterBuild,
+    Shift,
+    ShiftChange,
+    ShiftPattern,
+)
 
 
 @admin.register(Agent)
@@ -94,3 +106,26 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    list_display = ["shift", "unit", "level", "missing", "opened_at", "acknowledged_by", "resolved_at"]
+    list_filter = ["level", "unit"]
+    list_select_related = ["shift__line__hotline", "unit", "acknowledged_by"]
+    raw_id_fields = ["shift"]
+
+
+@admin.register(ShiftChange)
+class ShiftChangeAdmin(admin.ModelAdmin):
+    list_display = ["agent", "line", "start", "end", "change", "created_at", "notified_at"]
+    list_filter = ["change", "line"]
+    search_fields = ["agent__full_name"]
+    list_select_related = ["agent", "line__hotline"]
+
+
+@admin.register(RosterBuild)
+class RosterBuildAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "status", "roster", "created_by", "created_at", "finished_at"]
+    list_filter = ["status"]
+    readonly_fields = ["result", "error", "roster", "finished_at"]

@@ -11,9 +11,10 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from hotline import permissions
+from hotline.models import Line
 from roster import escalation
-from roster.models import Agent, Assignment, Leave, Notification, Roster, Shift
-from roster.services import RosterError, assignment_decline
+from roster.models import Agent, Assignment, Leave, Notification, Roster, RosterBuild, Shift
+from roster.services import RosterError, assignment_decline, roster_build_queue, roster_publish
 
 
 class MyShiftSerializer(serializers.ModelSerializer):
@@ -214,8 +215,51 @@ class RosterSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RosterBuildSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RosterBuild
+        fields = [
+            "id",
+            "lines",
+            "start",
+            "end",
+            "time_limit_s",
+            "status",
+            "roster",
+            "result",
+            "error",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class BuildRequestSerializer(serializers.Serializer):
+    lines = serializers.PrimaryKeyRelatedField(queryset=Line.objects.all(), many=True, allow_empty=False)
+    start = serializers.DateField()
+    end = serializers.DateField()
+    time_limit_s = serializers.FloatField(default=10, min_value=1, max_value=300)
+
+    def validate(self, data):
+        if data["end"] < data["start"]:
+            raise serializers.ValidationError({"end": ["The end is before the start."]})
+        if (data["end"] - data["start"]).days > 92:
+            raise serializers.ValidationError({"end": ["Build at most 93 days at a time."]})
+        managed = set(permissions.managed_lines(self.context["request"].user).values_list("pk", flat=True))
+        if any(line.pk not in managed for line in data["lines"]):
+            raise serializers.ValidationError({"lines": ["You do not manage all of these lines."]})
+        return data
+
+
+class PublishSerializer(serializers.Serializer):
+    allow_gaps = serializers.BooleanField(default=False)
+
+
 class RosterViewSet(viewsets.ReadOnlyModelViewSet):
-    """Rosters of a director's lines; for an agent, the published rosters of their lines."""
+    """Rosters of a director's lines; for an agent, the published rosters of their lines.
+
+    Directors build a draft with the engine (`build`, done by a worker: follow it at
+    `builds/{id}/`) and publish it."""
 
     serializer_class = RosterSerializer
     filterset_fields = ["status", "lines"]
@@ -231,6 +275,47 @@ class RosterViewSet(viewsets.ReadOnlyModelViewSet):
             rosters = Roster.objects.filter(status=Roster.Status.PUBLISHED, lines__agents__user=user)
         ids = rosters.values("pk")
         return Roster.objects.filter(pk__in=ids).prefetch_related("lines").order_by("-start", "pk")
+
+    @extend_schema(request=BuildRequestSerializer, responses={202: RosterBuildSerializer})
+    @action(detail=False, methods=["post"])
+    def build(self, request):
+        query = BuildRequestSerializer(data=request.data, context={"request": request})
+        query.is_valid(raise_exception=True)
+        build = roster_build_queue(by=request.user, **query.validated_data)
+        return Response(RosterBuildSerializer(build).data, status=202)
+
+    @extend_schema(request=PublishSerializer, responses=RosterSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        roster = self.get_object()
+        managed = permissions.managed_lines(request.user)
+        if not managing(request.user) or roster.lines.exclude(pk__in=managed.values("pk")).exists():
+            raise PermissionDenied("Only a director of every line of this roster can publish it.")
+        options = PublishSerializer(data=request.data)
+        options.is_valid(raise_exception=True)
+        try:
+            roster = roster_publish(roster=roster, by=request.user, **options.validated_data)
+        except RosterError as e:
+            raise ValidationError({"roster": [str(e)]}) from e
+        return Response(RosterSerializer(roster).data)
+
+
+class RosterBuildViewSet(viewsets.ReadOnlyModelViewSet):
+    """Builds of the engine: queued, running, done (with filled/required and every unfilled
+    place with its reason) or failed (with why)."""
+
+    serializer_class = RosterBuildSerializer
+    queryset = RosterBuild.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        user = self.request.user
+        scope = Q(created_by=user)
+        if managing(user):
+            scope |= Q(lines__in=permissions.managed_lines(user))
+        ids = RosterBuild.objects.filter(scope).values("pk")
+        return RosterBuild.objects.filter(pk__in=ids).prefetch_related("lines").order_by("-created_at", "-pk")
 
 
 class ShiftSerializer(serializers.ModelSerializer):

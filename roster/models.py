@@ -554,6 +554,48 @@ class Notification(models.Model):
         return f"{self.get_kind_display()} → {self.to} ({self.get_status_display()})"
 
 
+class RosterBuild(models.Model):
+    """One run of the engine, queued from the API or a page and done by a Celery worker."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    lines = models.ManyToManyField(Line, verbose_name=_("lines"), related_name="+")
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    time_limit_s = models.FloatField(_("time limit (s)"), default=10)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    roster = models.ForeignKey(
+        Roster, verbose_name=_("roster"), null=True, blank=True, on_delete=models.SET_NULL, related_name="builds"
+    )
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("roster build")
+        verbose_name_plural = _("roster builds")
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="roster_build_end_not_before_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y} ({self.get_status_display()})"
+
+
 class ShiftChange(models.Model):
     """A shift given to or taken from an agent in a published roster, waiting to be told.
 

@@ -12,8 +12,10 @@ fixed context shifts, so no rule breaks across the draft's edges or across lines
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
+from hotline.models import Line
 from roster import solver
 from roster.models import Agent, Assignment, Leave, PublicHoliday, Roster
 
@@ -35,16 +37,26 @@ def local_midnight(day: datetime.date) -> datetime.datetime:
 
 
 def plan_for(roster: Roster, *, time_limit_s: float = 10) -> Plan:
-    lines = list(roster.lines.all())
+    lines = list(roster.lines.select_related("hotline").order_by("pk"))
     period_start = local_midnight(roster.start)
     period_end = local_midnight(roster.end + datetime.timedelta(days=1))
-    draft_shifts = list(roster.shifts.select_related("line").order_by("start", "pk"))
+    draft_shifts = list(roster.shifts.select_related("line__hotline").order_by("start", "pk"))
     draft_assignments = list(
         Assignment.objects.filter(shift__roster=roster).select_related("agent").order_by("start", "pk")
     )
     agents = list(
-        Agent.objects.filter(active=True, lines__in=lines).distinct().prefetch_related("lines").order_by("pk")
+        Agent.objects.filter(active=True, lines__in=lines)
+        .distinct()
+        .prefetch_related(Prefetch("lines", queryset=Line.objects.select_related("hotline")))
+        .order_by("pk")
     )
+    home = lines[0].hotline_id if lines else None
+
+    def line_key(line):
+        """The menu key the engine (and its reasons: "line 2") uses; lines of another hotline
+        are told apart by its number."""
+        return line.digit if line.hotline_id == home else f"{line.hotline.number}/{line.digit}"
+
     agent_ids = {a.pk for a in agents}
     window_start = period_start - datetime.timedelta(days=HISTORY_DAYS)
     window_end = period_end + datetime.timedelta(days=CONTEXT_DAYS)
@@ -61,7 +73,7 @@ def plan_for(roster: Roster, *, time_limit_s: float = 10) -> Plan:
     problem_shifts = [
         {
             "id": key,
-            "line": str(s.line_id),
+            "line": line_key(s.line),
             "start": s.start.isoformat(),
             "end": s.end.isoformat(),
             "required": s.required,
@@ -120,7 +132,7 @@ def plan_for(roster: Roster, *, time_limit_s: float = 10) -> Plan:
             {
                 "id": f"a{a.pk}",
                 # Context shifts sit on a line of their own that only their agents answer.
-                "lines": [str(line.pk) for line in a.lines.all()]
+                "lines": [line_key(line) for line in a.lines.all()]
                 + [f["shift"] for f in context_fixed if f["agent"] == f"a{a.pk}"],
                 "max_hours_per_week": a.max_hours_per_week,
                 "unavailable": unavailable[a.pk],

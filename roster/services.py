@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from roster import alerts, solver
-from roster.models import Assignment, Roster, Shift
+from roster.models import Assignment, Roster, RosterBuild, Shift
 from roster.planning import local_midnight, plan_for
 
 
@@ -263,3 +263,55 @@ def assignment_decline(*, assignment: Assignment, by=None) -> Assignment:
     assignment.save(update_fields=["status"])
     alerts.alert_gaps(now, lines=[assignment.shift.line], urgent_only=True)
     return assignment
+
+
+def roster_build_queue(*, lines, start: datetime.date, end: datetime.date, by=None, time_limit_s: float = 10):
+    """Record a build for a worker to run, and queue it once the record is committed."""
+    from roster.tasks import run_roster_build  # tasks import this module
+
+    with transaction.atomic():
+        build = RosterBuild.objects.create(start=start, end=end, time_limit_s=time_limit_s, created_by=by)
+        build.lines.set(lines)
+        transaction.on_commit(lambda: run_roster_build.delay(build.pk))
+    return build
+
+
+def roster_build_run(*, build_id: int) -> None:
+    """Run a queued build (the worker's side); its record says how it went."""
+    # Claim the build: a message delivered twice must not run the engine twice.
+    claimed = RosterBuild.objects.filter(pk=build_id, status=RosterBuild.Status.QUEUED).update(
+        status=RosterBuild.Status.RUNNING
+    )
+    if not claimed:
+        return
+    build = RosterBuild.objects.get(pk=build_id)
+    try:
+        result = roster_build(
+            lines=build.lines.all(),
+            start=build.start,
+            end=build.end,
+            by=build.created_by,
+            time_limit_s=build.time_limit_s,
+        )
+    except RosterError as e:
+        build.status, build.error = RosterBuild.Status.FAILED, str(e)
+    else:
+        build.status, build.roster = RosterBuild.Status.DONE, result.roster
+        build.result = {
+            "status": result.status,
+            "filled": result.filled,
+            "required": result.required,
+            "changed": result.changed,
+            "wall_s": result.wall_s,
+            "unfilled": [
+                {
+                    "shift": place.shift.pk,
+                    "start": timezone.localtime(place.shift.start).isoformat(),
+                    "missing": place.missing,
+                    "reason": place.reason,
+                }
+                for place in result.unfilled
+            ],
+        }
+    build.finished_at = timezone.now()
+    build.save(update_fields=["status", "error", "roster", "result", "finished_at"])

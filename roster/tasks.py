@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from roster import alerts, escalation, notify
+from roster import alerts, escalation, notify, services
 
 BATCH = 100
 
@@ -38,3 +38,9 @@ def check_staffing():
 def alert_gaps_daily():
     """16:00 every day (beat): each director's unfilled places for the next 7 days."""
     alerts.alert_gaps(timezone.now())
+
+
+@shared_task
+def run_roster_build(build_id):
+    """Run the engine for a queued build; minutes of work, never handed to a second worker."""
+    services.roster_build_run(build_id=build_id)
