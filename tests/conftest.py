@@ -1,6 +1,9 @@
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from roster.demo import demo_load
 
@@ -26,3 +29,17 @@ def login(client, demo):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def api(demo):
+    """An API client, signed in by token as one of the demo users (anonymous without a name)."""
+
+    def as_user(username=None):
+        client = APIClient()
+        if username:
+            token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username=username))
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return as_user

@@ -1,23 +1,8 @@
 """The API's read-only resources: each role sees its own scope, in a bounded number of queries."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from roster.models import Agent, Leave, Roster, Shift
-
-
-@pytest.fixture
-def api(demo):
-    def as_user(username):
-        client = APIClient()
-        token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username=username))
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return as_user
-
 
 ENDPOINTS = ["units", "hotlines", "lines", "agents", "rosters", "shifts", "leaves", "assignments", "notifications"]
 

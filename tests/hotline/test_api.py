@@ -6,23 +6,10 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from roster.models import Assignment, Shift
 from tests.factories import HotlineFactory, LineFactory
-
-
-@pytest.fixture
-def api(demo):
-    def as_user(username=None):
-        client = APIClient()
-        if username:
-            token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username=username))
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return as_user
 
 
 def test_a_token_is_had_for_a_username_and_password(api):

@@ -3,25 +3,10 @@
 import datetime
 from io import StringIO
 
-import pytest
 import time_machine
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from roster.models import Assignment, Notification
-
-
-@pytest.fixture
-def api(demo):
-    def as_user(username):
-        client = APIClient()
-        token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username=username))
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return as_user
 
 
 def own_next_assignment():
