@@ -198,12 +198,11 @@ def climb(now: datetime.datetime) -> int:
 
 def resolve(now: datetime.datetime) -> int:
     """Escalations whose shift is staffed again, or over, are closed."""
-    closed = 0
-    for escalation in Escalation.objects.open().select_related("shift"):
-        shift = escalation.shift
-        checked_in = shift.assignments.filter(status=Assignment.Status.CHECKED_IN).count()
-        if shift.end <= now or checked_in >= shift.required:
-            escalation.resolved_at = now
-            escalation.save(update_fields=["resolved_at"])
-            closed += 1
-    return closed
+    staffed_or_over = (
+        Escalation.objects.open()
+        .annotate(
+            checked_in=Count("shift__assignments", filter=Q(shift__assignments__status=Assignment.Status.CHECKED_IN))
+        )
+        .filter(Q(shift__end__lte=now) | Q(checked_in__gte=F("shift__required")))
+    )
+    return Escalation.objects.filter(pk__in=list(staffed_or_over.values_list("pk", flat=True))).update(resolved_at=now)
