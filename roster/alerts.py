@@ -196,3 +196,14 @@ def gap_email(director, gaps, key) -> Notification:
         subject=subject,
         body="\n".join(lines),
     )
+
+
+def record_change(assignment: Assignment, change: str) -> ShiftChange:
+    """One shift given to or taken from an agent in a published roster, to be told with the others."""
+    return ShiftChange.objects.create(
+        agent_id=assignment.agent_id,
+        line_id=assignment.shift.line_id,
+        start=assignment.start,
+        end=assignment.end,
+        change=change,
+    )

@@ -14,7 +14,14 @@ from hotline import permissions
 from hotline.models import Line
 from roster import escalation
 from roster.models import Agent, Assignment, Leave, Notification, Roster, RosterBuild, Shift
-from roster.services import RosterError, assignment_decline, roster_build_queue, roster_publish
+from roster.services import (
+    RosterError,
+    assignment_add,
+    assignment_decline,
+    assignment_remove,
+    roster_build_queue,
+    roster_publish,
+)
 
 
 class MyShiftSerializer(serializers.ModelSerializer):
@@ -77,9 +84,26 @@ class AssignmentFilter(filters.FilterSet):
         fields = ["status", "agent", "shift", "start_after", "start_before"]
 
 
-class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Assignments: a director's lines' or, for an agent, their own; agents confirm,
-    decline and check in to theirs."""
+class AssignmentCreateSerializer(serializers.Serializer):
+    shift = serializers.PrimaryKeyRelatedField(queryset=Shift.objects.all())
+    agent = serializers.PrimaryKeyRelatedField(queryset=Agent.objects.all())
+
+    def validate_shift(self, shift):
+        if not permissions.managed_lines(self.context["request"].user).filter(pk=shift.line_id).exists():
+            raise serializers.ValidationError("You do not manage this shift's line.")
+        return shift
+
+
+class AssignmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Assignments: a director's lines' or, for an agent, their own. Directors add and
+    remove them by hand (checked by the engine's rule checker); agents confirm, decline
+    and check in to theirs."""
 
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
@@ -93,6 +117,23 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         if permissions.is_manager(user):
             mine |= Q(shift__line__in=permissions.managed_lines(user))
         return Assignment.objects.filter(mine).select_related("agent").order_by("start", "pk")
+
+    @extend_schema(request=AssignmentCreateSerializer, responses={201: AssignmentSerializer})
+    def create(self, request):
+        query = AssignmentCreateSerializer(data=request.data, context={"request": request})
+        query.is_valid(raise_exception=True)
+        try:
+            assignment = assignment_add(by=request.user, **query.validated_data)
+        except RosterError as e:
+            raise ValidationError({"agent": [str(e)]}) from e
+        return Response(AssignmentSerializer(assignment).data, status=201)
+
+    def destroy(self, request, pk=None):
+        assignment = self.get_object()
+        if not permissions.managed_lines(request.user).filter(pk=assignment.shift.line_id).exists():
+            raise PermissionDenied("Only a director of this line can remove an assignment.")
+        assignment_remove(assignment=assignment, by=request.user)
+        return Response(status=204)
 
     def own(self):
         assignment = self.get_object()

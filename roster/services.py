@@ -3,13 +3,14 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from roster import alerts, solver
-from roster.models import Assignment, Roster, RosterBuild, Shift
+from roster.models import Assignment, Roster, RosterBuild, Shift, ShiftChange
 from roster.planning import local_midnight, plan_for
 
 
@@ -315,3 +316,47 @@ def roster_build_run(*, build_id: int) -> None:
         }
     build.finished_at = timezone.now()
     build.save(update_fields=["status", "error", "roster", "result", "finished_at"])
+
+
+def rule_breaches(*, shift: Shift, agent) -> list[str]:
+    """What putting this agent on this shift would break, by the engine's own rule checker."""
+    plan = plan_for(shift.roster, time_limit_s=1)
+    shift_key = f"s{shift.pk}"
+    agent_key = f"a{agent.pk}"
+    if agent_key not in plan.agents:
+        return [_("%(agent)s is not an active agent of this roster's lines.") % {"agent": agent.full_name}]
+    pairs = [*plan.problem.fixed, *plan.problem.current, (shift_key, agent_key)]
+    return [str(v) for v in solver.check(plan.problem, pairs) if shift_key in v.shifts and v.agent in (None, agent_key)]
+
+
+@transaction.atomic
+def assignment_add(*, shift: Shift, agent, by=None) -> Assignment:
+    """Put an agent on a shift by hand, if no rule breaks; a published roster tells the agent."""
+    # Lock the shift: two directors filling its last place at once must not both succeed.
+    shift = Shift.objects.select_for_update().select_related("roster", "line").get(pk=shift.pk)
+    breaches = rule_breaches(shift=shift, agent=agent)
+    if breaches:
+        raise RosterError("; ".join(breaches))
+    assignment = Assignment(shift=shift, agent=agent, source=Assignment.Source.MANUAL)
+    try:
+        assignment.full_clean()
+    except ValidationError as e:
+        raise RosterError(" ".join(e.messages)) from e
+    assignment.save()
+    if assignment.is_live:
+        alerts.record_change(assignment, ShiftChange.Change.ADDED)
+    return assignment
+
+
+@transaction.atomic
+def assignment_remove(*, assignment: Assignment, by=None) -> None:
+    """Take an agent off a shift; on a published roster the agent is told and a gap close at
+    hand alerts the directors."""
+    assignment = Assignment.objects.select_for_update().select_related("shift__line").get(pk=assignment.pk)
+    was_live = assignment.is_live
+    line = assignment.shift.line
+    if was_live:
+        alerts.record_change(assignment, ShiftChange.Change.REMOVED)
+    assignment.delete()
+    if was_live:
+        alerts.alert_gaps(timezone.now(), lines=[line], urgent_only=True)

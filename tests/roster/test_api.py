@@ -6,7 +6,7 @@ from io import StringIO
 import time_machine
 from django.core.management import call_command
 
-from roster.models import Assignment, Notification
+from roster.models import Agent, Assignment, Notification, Shift, ShiftChange
 
 
 def own_next_assignment():
@@ -78,3 +78,50 @@ def test_the_notification_log_is_scoped_like_the_page(api):
     )
     assert [n["id"] for n in api("director").get("/api/v1/notifications/").json()["results"]] == [row.pk]
     assert api("director-ldtbxh").get("/api/v1/notifications/").json()["count"] == 0
+
+
+def test_a_director_adds_an_agent_by_hand_when_no_rule_breaks(api):
+    shift = Shift.objects.published().filter(line__digit="2").order_by("-start").first()
+    shift.required += 1  # one more place to fill by hand
+    shift.save()
+    taken = set(shift.assignments.values_list("agent", flat=True))
+    busy = set(
+        Assignment.objects.filter(is_live=True, start__gt=shift.start - datetime.timedelta(days=3)).values_list(
+            "agent", flat=True
+        )
+    )
+    free = Agent.objects.filter(lines__digit="2", active=True).exclude(pk__in=taken | busy).first()
+    response = api("director").post("/api/v1/assignments/", {"shift": shift.pk, "agent": free.pk}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["source"] == "manual"
+    assert ShiftChange.objects.filter(agent=free, change="added").exists(), "the agent will be told"
+
+
+def test_adding_an_agent_who_would_break_the_rest_is_a_400_naming_the_rule(api):
+    first = Shift.objects.published().filter(line__digit="2").order_by("start")[3]
+    worker = first.assignments.first().agent
+    next_shift = Shift.objects.published().filter(line__digit="2", start=first.end).first()
+    response = api("director").post("/api/v1/assignments/", {"shift": next_shift.pk, "agent": worker.pk}, format="json")
+    assert response.status_code == 400
+    assert "rule 3" in response.json()["agent"][0]
+
+
+def test_a_director_cannot_add_to_another_units_line(api):
+    shift = Shift.objects.published().filter(line__digit="1").first()
+    agent = Agent.objects.filter(lines__digit="2").first()
+    response = api("director").post("/api/v1/assignments/", {"shift": shift.pk, "agent": agent.pk}, format="json")
+    assert response.status_code == 400
+    assert "shift" in response.json()
+
+
+def test_removing_an_assignment_tells_the_agent(api):
+    assignment = Assignment.objects.filter(shift__line__digit="2", is_live=True).order_by("-start").first()
+    assert api("director").delete(f"/api/v1/assignments/{assignment.pk}/").status_code == 204
+    assert not Assignment.objects.filter(pk=assignment.pk).exists()
+    assert ShiftChange.objects.filter(agent=assignment.agent, change="removed").exists()
+
+
+def test_an_agent_cannot_remove_their_assignment(api):
+    assignment = own_next_assignment()
+    assert api("agent").delete(f"/api/v1/assignments/{assignment.pk}/").status_code == 403
+    assert Assignment.objects.filter(pk=assignment.pk).exists()
