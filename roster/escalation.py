@@ -21,13 +21,15 @@ from hotline.models import Unit
 from roster import sms
 from roster.models import Agent, Assignment, Escalation, Leave, Notification, Shift
 from roster.phones import normalize_phone
+from roster.solver.problem import Rules
 
-REST = datetime.timedelta(hours=12)
+# The engine's rest rule (Labour Code Art. 110), not a second copy of it.
+REST = datetime.timedelta(hours=Rules().min_rest_hours)
 STANDBY_LIMIT = 10
 
 
-def checked_in_count():
-    return Count("assignments", filter=Q(assignments__status=Assignment.Status.CHECKED_IN))
+def checked_in_count(path="assignments"):
+    return Count(path, filter=Q(**{f"{path}__status": Assignment.Status.CHECKED_IN}))
 
 
 def raise_escalations(now: datetime.datetime) -> list[Escalation]:
