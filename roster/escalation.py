@@ -202,9 +202,7 @@ def resolve(now: datetime.datetime) -> int:
     """Escalations whose shift is staffed again, or over, are closed."""
     staffed_or_over = (
         Escalation.objects.open()
-        .annotate(
-            checked_in=Count("shift__assignments", filter=Q(shift__assignments__status=Assignment.Status.CHECKED_IN))
-        )
+        .annotate(checked_in=checked_in_count("shift__assignments"))
         .filter(Q(shift__end__lte=now) | Q(checked_in__gte=F("shift__required")))
     )
     return Escalation.objects.filter(pk__in=list(staffed_or_over.values_list("pk", flat=True))).update(resolved_at=now)
