@@ -142,6 +142,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssignmentStatusEnum": "roster.models.Assignment.Status",
         "NotificationStatusEnum": "roster.models.Notification.Status",
+        "LeaveStatusEnum": "roster.models.Leave.Status",
     },
 }
 

@@ -133,6 +133,34 @@ def change_notifications(changes) -> list[Notification]:
     return rows
 
 
+def tell_leave_decision(leave) -> None:
+    agent = leave.agent
+    start, end = timezone.localtime(leave.start), timezone.localtime(leave.end)
+    with translation.override(agent.language):
+        if leave.status == leave.Status.APPROVED:
+            subject = _("Your leave is approved")
+            body = _("Truc Ban: your leave %(start)s-%(end)s is approved.")
+        else:
+            subject = _("Your leave is not approved")
+            body = _("Truc Ban: your leave %(start)s-%(end)s is not approved. Please ask your director.")
+        body = body % {"start": f"{start:%d/%m %H:%M}", "end": f"{end:%d/%m %H:%M}"}
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                key=f"leave:{leave.pk}:{leave.status}:{channel}",
+                kind=Notification.Kind.LEAVE,
+                channel=channel,
+                agent=agent,
+                to=agent.phone if channel == Notification.Channel.SMS else agent.email,
+                subject=subject,
+                body=sms.fit_segment(body) if channel == Notification.Channel.SMS else body,
+            )
+            for channel in agent.channels()
+        ],
+        ignore_conflicts=True,
+    )
+
+
 # Gap alerts -------------------------------------------------------------------------------------
 
 

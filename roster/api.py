@@ -19,6 +19,8 @@ from roster.services import (
     assignment_add,
     assignment_decline,
     assignment_remove,
+    leave_decide,
+    leave_request,
     roster_build_queue,
     roster_publish,
 )
@@ -32,7 +34,19 @@ class MyShiftSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assignment
-        fields = ["id", "shift", "hotline", "line", "label", "start", "end", "status", "confirmed_at", "checked_in_at"]
+        fields = [
+            "id",
+            "shift",
+            "hotline",
+            "line",
+            "label",
+            "start",
+            "end",
+            "status",
+            "confirmed_at",
+            "checked_in_at",
+            "checked_out_at",
+        ]
 
 
 class MyShiftsView(generics.ListAPIView):
@@ -71,6 +85,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "end",
             "confirmed_at",
             "checked_in_at",
+            "checked_out_at",
         ]
         read_only_fields = fields
 
@@ -169,6 +184,16 @@ class AssignmentViewSet(
         except DjangoValidationError as e:
             raise ValidationError({"status": e.messages}) from e
         escalation.resolve(timezone.now())
+        return Response(AssignmentSerializer(assignment).data)
+
+    @extend_schema(request=None, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"], url_path="check-out")
+    def check_out(self, request, pk=None):
+        assignment = self.own()
+        try:
+            assignment.check_out()
+        except DjangoValidationError as e:
+            raise ValidationError({"status": e.messages}) from e
         return Response(AssignmentSerializer(assignment).data)
 
 
@@ -396,13 +421,67 @@ class ShiftViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class LeaveSerializer(serializers.ModelSerializer):
+    agent_name = serializers.CharField(source="agent.full_name", read_only=True)
+
     class Meta:
         model = Leave
-        fields = ["id", "agent", "start", "end", "reason", "status", "created_at", "decided_at"]
+        fields = ["id", "agent", "agent_name", "start", "end", "reason", "status", "created_at", "decided_at"]
         read_only_fields = fields
 
 
-class LeaveViewSet(viewsets.ReadOnlyModelViewSet):
+class LeaveRequestSerializer(serializers.Serializer):
+    agent = serializers.PrimaryKeyRelatedField(
+        queryset=Agent.objects.all(),
+        required=False,
+        help_text="A director's agent; leave it out to ask for your own leave.",
+    )
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def validate_agent(self, agent):
+        user = self.context["request"].user
+        if agent.user_id != user.pk and not permissions.managed_agents(user).filter(pk=agent.pk).exists():
+            raise serializers.ValidationError("You can enter leave only for yourself or your agents.")
+        return agent
+
+    def validate(self, data):
+        if "agent" not in data:
+            data["agent"] = permissions.agent_of(self.context["request"].user)
+            if data["agent"] is None:
+                raise serializers.ValidationError({"agent": ["You are not an agent: say whose leave this is."]})
+        if data["end"] <= data["start"]:
+            raise serializers.ValidationError({"end": ["The leave must end after it starts."]})
+        return data
+
+
+class LeaveDecisionSerializer(serializers.Serializer):
+    replan = serializers.BooleanField(
+        default=False,
+        help_text="Give the agent's shifts during the leave to others in the published rosters.",
+    )
+
+
+class LeaveDecisionResultSerializer(LeaveSerializer):
+    conflicts = serializers.SerializerMethodField(help_text="The agent's live assignments during the leave.")
+
+    class Meta(LeaveSerializer.Meta):
+        fields = [*LeaveSerializer.Meta.fields, "conflicts"]
+
+    def get_conflicts(self, leave) -> list[int]:
+        return list(leave.conflicts().values_list("pk", flat=True))
+
+
+class LeaveViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Leave: agents ask for theirs and withdraw a request; directors enter, approve and
+    reject their agents' leave."""
+
     serializer_class = LeaveSerializer
     filterset_fields = ["status", "agent"]
     queryset = Leave.objects.none()
@@ -411,6 +490,50 @@ class LeaveViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         user = self.request.user
+        mine = Q(agent__user=user)
         if managing(user):
-            return Leave.objects.filter(agent__in=permissions.managed_agents(user).values("pk")).order_by("-start")
-        return Leave.objects.filter(agent__user=user).order_by("-start")
+            mine |= Q(agent__in=permissions.managed_agents(user).values("pk"))
+        return Leave.objects.filter(mine).select_related("agent").order_by("-start", "pk")
+
+    @extend_schema(request=LeaveRequestSerializer, responses={201: LeaveSerializer})
+    def create(self, request):
+        query = LeaveRequestSerializer(data=request.data, context={"request": request})
+        query.is_valid(raise_exception=True)
+        try:
+            leave = leave_request(by=request.user, **query.validated_data)
+        except RosterError as e:
+            raise ValidationError({"start": [str(e)]}) from e
+        return Response(LeaveSerializer(leave).data, status=201)
+
+    def destroy(self, request, pk=None):
+        leave = self.get_object()
+        decides = permissions.managed_agents(request.user).filter(pk=leave.agent_id).exists()
+        if not decides and leave.status != Leave.Status.REQUESTED:
+            raise PermissionDenied("Only a request not yet decided can be withdrawn; ask your director.")
+        leave.delete()
+        return Response(status=204)
+
+    def decide(self, request, approve):
+        leave = self.get_object()
+        if not permissions.managed_agents(request.user).filter(pk=leave.agent_id).exists():
+            raise PermissionDenied("Only a director of this agent can decide on their leave.")
+        if leave.agent.user_id == request.user.pk and not permissions.is_admin(request.user):
+            raise PermissionDenied("You cannot decide on your own leave.")
+        query = LeaveDecisionSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        try:
+            leave_decide(leave=leave, approve=approve, by=request.user, **query.validated_data)
+        except RosterError as e:
+            raise ValidationError({"status": [str(e)]}) from e
+        leave.refresh_from_db()
+        return Response(LeaveDecisionResultSerializer(leave).data)
+
+    @extend_schema(request=LeaveDecisionSerializer, responses=LeaveDecisionResultSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self.decide(request, approve=True)
+
+    @extend_schema(request=None, responses=LeaveDecisionResultSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self.decide(request, approve=False)

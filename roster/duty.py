@@ -41,7 +41,7 @@ def on_call(lines, now: datetime.datetime) -> list[dict]:
         shifts = by_line.get(line.pk, [])
         agents = [a for shift in shifts for a in holding(shift)]
         required = line.required_at(now)
-        checked_in = sum(1 for a in agents if a.status == Assignment.Status.CHECKED_IN)
+        checked_in = sum(1 for a in agents if a.is_present)
         started = min((s.start for s in shifts), default=now)
         staffed = len(agents) >= required and (now - started < grace or checked_in >= required)
         entries.append(
@@ -56,7 +56,7 @@ def on_call(lines, now: datetime.datetime) -> list[dict]:
                     {
                         "name": a.agent.full_name,
                         "phone": a.agent.phone,
-                        "checked_in": a.status == Assignment.Status.CHECKED_IN,
+                        "checked_in": a.is_present,
                     }
                     for a in agents
                 ],

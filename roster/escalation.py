@@ -29,7 +29,8 @@ STANDBY_LIMIT = 10
 
 
 def checked_in_count(path="assignments"):
-    return Count(path, filter=Q(**{f"{path}__status": Assignment.Status.CHECKED_IN}))
+    """Agents present on the shift: checked in and not gone early (Assignment.is_present)."""
+    return Count(path, filter=Assignment.present_q(f"{path}__"))
 
 
 def raise_escalations(now: datetime.datetime) -> list[Escalation]:

@@ -22,6 +22,10 @@ NIGHT_END = datetime.time(6, 0)
 # when at least this much of it falls in that window (the solver uses the same rule).
 NIGHT_SHIFT_MINUTES = 180
 CHECK_IN_EARLY = datetime.timedelta(minutes=30)
+# Checking out this close to a shift's end is the handover, not leaving early.
+HANDOVER = datetime.timedelta(minutes=15)
+# An agent who forgot may still check out this long after the shift ended.
+CHECK_OUT_LATE = datetime.timedelta(hours=2)
 
 
 def new_calendar_token() -> str:
@@ -350,6 +354,7 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -403,6 +408,33 @@ class Assignment(models.Model):
         self.status = self.Status.CHECKED_IN
         self.checked_in_at = now
         self.save(update_fields=["status", "checked_in_at"])
+
+    def can_check_out(self, now) -> bool:
+        return self.status == self.Status.CHECKED_IN and self.checked_out_at is None and now < self.end + CHECK_OUT_LATE
+
+    def check_out(self, now=None):
+        now = now or timezone.now()
+        if not self.can_check_out(now):
+            raise ValidationError(_("You can check out of a shift you checked in to, until 2 hours after its end."))
+        self.checked_out_at = now
+        self.save(update_fields=["checked_out_at"])
+
+    @property
+    def left_early(self) -> bool:
+        return self.checked_out_at is not None and self.checked_out_at < self.end - HANDOVER
+
+    @property
+    def is_present(self) -> bool:
+        """Checked in and not gone before the handover: counts towards the line's staffing."""
+        return self.status == self.Status.CHECKED_IN and not self.left_early
+
+    @classmethod
+    def present_q(cls, prefix="") -> Q:
+        """is_present as a query condition, for counting in the database."""
+        return Q(**{f"{prefix}status": cls.Status.CHECKED_IN}) & (
+            Q(**{f"{prefix}checked_out_at__isnull": True})
+            | Q(**{f"{prefix}checked_out_at__gte": F(f"{prefix}end") - HANDOVER})
+        )
 
     def can_confirm(self, now) -> bool:
         return self.is_live and self.status == self.Status.ASSIGNED and now < self.end
@@ -474,6 +506,10 @@ class Leave(models.Model):
         start, end = timezone.localtime(self.start), timezone.localtime(self.end)
         return f"{self.agent}: {start:%d/%m/%Y %H:%M}–{end:%d/%m/%Y %H:%M}"
 
+    def conflicts(self):
+        """The agent's live shifts during this leave: someone else must take them."""
+        return self.agent.assignments.filter(is_live=True, start__lt=self.end, end__gt=self.start)
+
 
 class NotificationQuerySet(models.QuerySet):
     def due(self, now):
@@ -492,6 +528,7 @@ class Notification(models.Model):
         ESCALATION = "escalation", _("Escalation")
         GAPS = "gaps", _("Unfilled places")
         UNDELIVERED = "undelivered", _("Undelivered notification")
+        LEAVE = "leave", _("Leave decision")
 
     class Channel(models.TextChoices):
         SMS = "sms", _("SMS")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from roster import alerts, solver
-from roster.models import Assignment, Roster, RosterBuild, Shift, ShiftChange
+from roster.models import Assignment, Leave, Roster, RosterBuild, Shift, ShiftChange
 from roster.planning import local_midnight, plan_for
 
 
@@ -360,3 +360,46 @@ def assignment_remove(*, assignment: Assignment, by=None) -> None:
     assignment.delete()
     if was_live:
         alerts.alert_gaps(timezone.now(), lines=[line], urgent_only=True)
+
+
+MAX_LEAVE = datetime.timedelta(days=366)
+
+
+@transaction.atomic
+def leave_request(*, agent, start, end, reason="", by=None) -> Leave:
+    """Record leave: requested when agents ask for themselves, approved at once when one of
+    their directors enters it."""
+    if end <= start:
+        raise RosterError(_("The leave must end after it starts."))
+    if end - start > MAX_LEAVE:
+        raise RosterError(_("Leave can be at most a year long; enter longer absences in parts."))
+    # Lock the agent: two requests for the same days at once must not both pass the check.
+    agent = type(agent).objects.select_for_update().get(pk=agent.pk)
+    if agent.leaves.exclude(status=Leave.Status.REJECTED).overlapping(start, end).exists():
+        raise RosterError(_("%(agent)s already has leave at that time.") % {"agent": agent.full_name})
+    leave = Leave(agent=agent, start=start, end=end, reason=reason)
+    if by is not None and agent.user_id != by.pk:
+        leave.status, leave.decided_by, leave.decided_at = Leave.Status.APPROVED, by, timezone.now()
+    leave.save()
+    return leave
+
+
+@transaction.atomic
+def leave_decide(*, leave: Leave, approve: bool, by, replan: bool = False) -> list[BuildResult]:
+    """Approve or reject a leave request and tell the agent. With replan, the agent's shifts
+    in the leave are given to others in the published rosters (see roster_replan)."""
+    leave = Leave.objects.select_for_update().select_related("agent").get(pk=leave.pk)
+    if leave.status != Leave.Status.REQUESTED:
+        raise RosterError(_("This leave has already been decided."))
+    leave.status = Leave.Status.APPROVED if approve else Leave.Status.REJECTED
+    leave.decided_by, leave.decided_at = by, timezone.now()
+    leave.save(update_fields=["status", "decided_by", "decided_at"])
+    alerts.tell_leave_decision(leave)
+    if not (approve and replan and leave.conflicts().exists()):
+        return []
+    return roster_replan(
+        agent=leave.agent,
+        start=timezone.localtime(leave.start).date(),
+        end=timezone.localtime(leave.end).date(),
+        by=by,
+    )

@@ -125,3 +125,43 @@ def test_an_agent_cannot_remove_their_assignment(api):
     assignment = own_next_assignment()
     assert api("agent").delete(f"/api/v1/assignments/{assignment.pk}/").status_code == 403
     assert Assignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_checking_out_at_the_handover_keeps_the_line_staffed(api):
+    assignment = own_next_assignment()
+    client = api("agent")
+    with time_machine.travel(assignment.start + datetime.timedelta(minutes=1), tick=False):
+        client.post(f"/api/v1/assignments/{assignment.pk}/check-in/")
+    with time_machine.travel(assignment.end - datetime.timedelta(minutes=5), tick=False):
+        response = client.post(f"/api/v1/assignments/{assignment.pk}/check-out/")
+        oncall = {e["line"]: e for e in client.get("/api/v1/oncall/").json()}
+    assert response.status_code == 200
+    assert response.json()["checked_out_at"]
+    me = next(a for a in oncall["2"]["agents"] if a["name"] == assignment.agent.full_name)
+    assert me["checked_in"] is True
+
+
+def test_leaving_early_counts_as_absent_on_the_oncall_list(api):
+    assignment = own_next_assignment()
+    client = api("agent")
+    with time_machine.travel(assignment.start + datetime.timedelta(minutes=1), tick=False):
+        client.post(f"/api/v1/assignments/{assignment.pk}/check-in/")
+    with time_machine.travel(assignment.start + datetime.timedelta(hours=1), tick=False):
+        client.post(f"/api/v1/assignments/{assignment.pk}/check-out/")
+        oncall = {e["line"]: e for e in client.get("/api/v1/oncall/").json()}
+    me = next(a for a in oncall["2"]["agents"] if a["name"] == assignment.agent.full_name)
+    assert me["checked_in"] is False
+    assert oncall["2"]["staffed"] is False
+
+
+def test_checking_out_without_checking_in_is_a_400(api):
+    assignment = own_next_assignment()
+    with time_machine.travel(assignment.start + datetime.timedelta(minutes=1), tick=False):
+        response = api("agent").post(f"/api/v1/assignments/{assignment.pk}/check-out/")
+    assert response.status_code == 400
+    assert response.json()["status"]
+
+
+def test_a_director_cannot_check_out_for_an_agent(api):
+    assignment = own_next_assignment()
+    assert api("director").post(f"/api/v1/assignments/{assignment.pk}/check-out/").status_code == 403
