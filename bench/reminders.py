@@ -21,25 +21,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def scratch_database():
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("set DATABASE_URL to a PostgreSQL database (the bench makes <name>_bench beside it)")
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    import psycopg
-
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}")), admin, name
+from bench.scratch import drop_database, scratch_database  # noqa: E402
 
 
 def main():
@@ -153,10 +139,7 @@ def main():
     from django.db import connections
 
     connections.close_all()
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    drop_database(admin_url, name)
 
 
 if __name__ == "__main__":

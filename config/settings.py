@@ -199,6 +199,9 @@ SPEEDSMS_URL = env("SPEEDSMS_URL", default="https://api.speedsms.vn/index.php/sm
 SMS_STRIP_DIACRITICS = env.bool("SMS_STRIP_DIACRITICS", default=True)
 REMINDER_LEAD_TIMES = env("REMINDER_LEAD_TIMES", default="24h,1h")
 CHECKIN_GRACE_MINUTES = env.int("CHECKIN_GRACE_MINUTES", default=10)
+# The on-duty board (oncall/, wallboard) is shared by every caller for this long; a change of
+# an assignment clears it at once in this process (and everywhere with a shared cache).
+ONCALL_CACHE_SECONDS = env.int("ONCALL_CACHE_SECONDS", default=3)
 # An escalation nobody takes in hand climbs one unit up after this long.
 ESCALATION_STEP_MINUTES = env.int("ESCALATION_STEP_MINUTES", default=15)
 # A notification claimed by a worker that died is sent again after this long.

@@ -4,14 +4,15 @@ import datetime
 
 from django.db.models import Q
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.fields import DateField
 from hotline import permissions
 from hotline.models import Hotline, Line, StaffingRequirement, Unit
-from roster.duty import coverage, on_call
+from roster.duty import coverage, on_call_board
 
 
 class OnCallAgentSerializer(serializers.Serializer):
@@ -44,23 +45,18 @@ class OnCallView(APIView):
         parameters=[OpenApiParameter("hotline", str, description="only this hotline's lines, e.g. 0290.1022")],
     )
     def get(self, request):
-        lines = (
-            Line.objects.filter(
-                active=True, hotline__active=True, hotline__in=permissions.visible_hotlines(request.user)
-            )
-            .select_related("hotline", "unit")
-            .prefetch_related("staffing")
-            .order_by("hotline__number", "digit")
-        )
+        hotlines = permissions.visible_hotlines(request.user)
         if request.query_params.get("hotline"):
-            lines = lines.filter(hotline__number=request.query_params["hotline"])
-        return Response(OnCallSerializer(on_call(lines, timezone.now()), many=True).data)
+            hotlines = hotlines.filter(number=request.query_params["hotline"])
+        visible = set(hotlines.values_list("number", flat=True))
+        entries = [entry for entry in on_call_board(timezone.now()) if entry["hotline"] in visible]
+        return Response(OnCallSerializer(entries, many=True).data)
 
 
 class CoverageQuerySerializer(serializers.Serializer):
     line = serializers.RegexField(r"^[0-9]$", error_messages={"invalid": "A line is one menu key, 0 to 9."})
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = DateField()
+    end = DateField()
     hotline = serializers.CharField(required=False)
 
     def validate(self, data):
@@ -115,7 +111,16 @@ class CoverageView(APIView):
         return Response(CoverageSerializer(data).data)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "example": "07:00:00"})
+class WallClockTimeField(serializers.TimeField):
+    """A local time of day (Asia/Ho_Chi_Minh), without an offset: OpenAPI's "time" format
+    requires one, so the schema says what it is instead."""
+
+
 class StaffingRequirementSerializer(serializers.ModelSerializer):
+    start = WallClockTimeField()
+    end = WallClockTimeField(help_text="00:00 means until midnight.")
+
     class Meta:
         model = StaffingRequirement
         fields = ["weekday", "start", "end", "required"]
@@ -140,7 +145,7 @@ class HotlineSerializer(serializers.ModelSerializer):
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Unit

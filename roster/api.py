@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from config.fields import DateField, DateTimeField, DateTimeFilter
 from hotline import permissions
 from hotline.models import Line
 from roster import escalation
@@ -91,8 +92,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class AssignmentFilter(filters.FilterSet):
-    start_after = filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    start_before = filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    start_after = DateTimeFilter(field_name="start", lookup_expr="gte")
+    start_before = DateTimeFilter(field_name="start", lookup_expr="lt")
 
     class Meta:
         model = Assignment
@@ -302,8 +303,8 @@ class RosterBuildSerializer(serializers.ModelSerializer):
 
 class BuildRequestSerializer(serializers.Serializer):
     lines = serializers.PrimaryKeyRelatedField(queryset=Line.objects.all(), many=True, allow_empty=False)
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = DateField()
+    end = DateField()
     time_limit_s = serializers.FloatField(default=10, min_value=1, max_value=300)
 
     def validate(self, data):
@@ -396,8 +397,8 @@ class ShiftSerializer(serializers.ModelSerializer):
 class ShiftFilter(filters.FilterSet):
     line = filters.CharFilter(field_name="line__digit")
     hotline = filters.CharFilter(field_name="line__hotline__number")
-    start_after = filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    start_before = filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    start_after = DateTimeFilter(field_name="start", lookup_expr="gte")
+    start_before = DateTimeFilter(field_name="start", lookup_expr="lt")
 
     class Meta:
         model = Shift
@@ -435,8 +436,8 @@ class LeaveRequestSerializer(serializers.Serializer):
         required=False,
         help_text="A director's agent; leave it out to ask for your own leave.",
     )
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = DateTimeField()
+    end = DateTimeField()
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
     def validate_agent(self, agent):

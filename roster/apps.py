@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class RosterConfig(AppConfig):
     name = "roster"
     verbose_name = _("Rosters")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from roster.duty import forget_on_call
+        from roster.models import Assignment, Roster, Shift
+
+        # Who is on duty changes with any of these: the shared board must not wait for its slot to end.
+        for model in (Assignment, Shift, Roster):
+            post_save.connect(forget_on_call, sender=model, dispatch_uid=f"forget_on_call_{model.__name__}")
+            post_delete.connect(forget_on_call, sender=model, dispatch_uid=f"forget_on_call_delete_{model.__name__}")

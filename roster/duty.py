@@ -4,9 +4,11 @@ import datetime
 import itertools
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from hotline.models import Line
 from roster.models import Assignment, Shift
 from roster.planning import local_midnight
 
@@ -64,6 +66,42 @@ def on_call(lines, now: datetime.datetime) -> list[dict]:
             }
         )
     return entries
+
+
+def on_call_board(now: datetime.datetime) -> list[dict]:
+    """on_call for every active line of every active hotline, computed at most once every
+    ONCALL_CACHE_SECONDS and shared by all callers (each sees only their hotlines' part).
+
+    A switchboard polls this all day; a check-in shows at once in the process that took it
+    (forget_on_call) and within ONCALL_CACHE_SECONDS everywhere else."""
+    seconds = settings.ONCALL_CACHE_SECONDS
+    if seconds <= 0:
+        return on_call(active_lines(), now)
+    key = board_key(now)
+    entries = cache.get(key)
+    if entries is None:
+        entries = on_call(active_lines(), now)
+        cache.set(key, entries, seconds)
+    return entries
+
+
+def active_lines():
+    return (
+        Line.objects.filter(active=True, hotline__active=True)
+        .select_related("hotline", "unit")
+        .prefetch_related("staffing")
+        .order_by("hotline__number", "digit")
+    )
+
+
+def board_key(now) -> str:
+    # The time slot is part of the key, so a board is never read outside its own few seconds.
+    return f"oncall-board:{int(now.timestamp()) // max(settings.ONCALL_CACHE_SECONDS, 1)}"
+
+
+def forget_on_call(**kwargs) -> None:
+    """Clear the shared board (connected to saves and deletes of assignments and shifts)."""
+    cache.delete(board_key(timezone.now()))
 
 
 def coverage(line, first: datetime.date, last: datetime.date) -> dict:

@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -12,6 +13,12 @@ from roster.demo import demo_load
 def fast_password_hashing(settings):
     """Real hashing takes a quarter of a second a password; tests do not need it strong."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The on-duty board is cached for a few seconds; one test must not see another's."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -146,3 +146,16 @@ def test_an_agent_lists_their_own_shifts_upcoming_first(api, django_assert_max_n
 
 def test_a_director_without_shifts_gets_an_empty_list(api):
     assert api("director").get("/api/v1/me/shifts/").json()["count"] == 0
+
+
+def test_a_check_in_shows_on_the_cached_board_at_once(api):
+    # The board is shared for a few seconds; a check-in clears it in the process that took it.
+    assignment = Assignment.objects.filter(agent__user__username="agent", is_live=True).order_by("start").first()
+    agent, operator = api("agent"), api("operator")
+    with time_machine.travel(assignment.start + datetime.timedelta(minutes=1), tick=False):
+        before = {e["line"]: e for e in operator.get("/api/v1/oncall/").json()}
+        agent.post(f"/api/v1/assignments/{assignment.pk}/check-in/")
+        after = {e["line"]: e for e in operator.get("/api/v1/oncall/").json()}
+    name = assignment.agent.full_name
+    assert [a["checked_in"] for a in before["2"]["agents"] if a["name"] == name] == [False]
+    assert [a["checked_in"] for a in after["2"]["agents"] if a["name"] == name] == [True]

@@ -1,0 +1,191 @@
+"""Agents from a CSV file: the `import_agents` command and the import page.
+
+Columns: full_name,phone,email,unit,lines,max_hours_per_week (a header row; `unit` by its
+code; `lines` menu keys like `2` or `1;2`; UTF-8 with or without BOM). An agent is matched
+by phone number and updated, else created with a login (username from the email, else the
+phone number). Every row is checked before anything is written.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from hotline.models import Line, Unit
+from roster.models import Agent
+from roster.phones import normalize_phone
+
+COLUMNS = ["full_name", "phone", "email", "unit", "lines", "max_hours_per_week"]
+
+
+class UnreadableFile(Exception):
+    """The file is not a CSV of agents at all (encoding, header)."""
+
+
+@dataclass
+class AgentRow:
+    line: int
+    full_name: str
+    phone: str
+    email: str
+    unit: Unit
+    lines: list
+    max_hours_per_week: int
+
+
+@dataclass
+class AgentFile:
+    rows: list = field(default_factory=list)  # [AgentRow]
+    errors: list = field(default_factory=list)  # [(line number, why)]
+
+
+def read_agents(data: bytes, *, units=None) -> AgentFile:
+    """Check every row of the file; write nothing. `units` limits the units rows may name
+    (a director's); None allows all."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise UnreadableFile(_("The file is not UTF-8 text.")) from e
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in reader.fieldnames or []]
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        raise UnreadableFile(_("The header row lacks the columns: %(columns)s.") % {"columns": ", ".join(missing)})
+    reader.fieldnames = header
+
+    units = units if units is not None else Unit.objects.all()
+    units_by_code = {unit.code: unit for unit in units}
+    all_units = {unit.pk: unit for unit in Unit.objects.all()}
+    lines_by_digit = {}
+    for line in Line.objects.filter(active=True).select_related("hotline"):
+        lines_by_digit.setdefault(line.digit, []).append(line)
+    usernames = dict(get_user_model().objects.values_list("username", "pk"))
+    users_of_agents = dict(Agent.objects.exclude(user=None).values_list("phone", "user_id"))
+
+    result = AgentFile()
+    seen_phones = {}
+    for record in reader:
+        number = reader.line_num
+        if not any((value or "").strip() for value in record.values()):
+            continue
+        try:
+            row = check_row(record, number, units_by_code, all_units, lines_by_digit)
+            if row.phone in seen_phones:
+                raise ValidationError(
+                    _("the phone number %(phone)s is also on line %(other)s")
+                    % {"phone": row.phone, "other": seen_phones[row.phone]}
+                )
+            owner = usernames.get(username_for(row))
+            if owner is not None and owner != users_of_agents.get(row.phone):
+                message = _("the login %(username)s belongs to someone else")
+                raise ValidationError(message % {"username": username_for(row)})
+        except ValidationError as e:
+            result.errors.append((number, "; ".join(e.messages)))
+            continue
+        seen_phones[row.phone] = number
+        result.rows.append(row)
+    return result
+
+
+def check_row(record, number, units_by_code, all_units, lines_by_digit) -> AgentRow:
+    value = {name: (record.get(name) or "").strip() for name in COLUMNS}
+    problems = []
+    if not value["full_name"]:
+        problems.append(_("full_name is empty"))
+    phone = ""
+    try:
+        phone = normalize_phone(value["phone"])
+    except ValidationError as e:
+        problems.append(_("phone: %(why)s") % {"why": " ".join(e.messages)})
+    if value["email"]:
+        try:
+            validate_email(value["email"])
+        except ValidationError:
+            problems.append(_("email: %(email)s is not an email address") % {"email": value["email"]})
+    unit = units_by_code.get(value["unit"])
+    if unit is None:
+        problems.append(_("unit: there is no unit with the code %(code)r") % {"code": value["unit"]})
+    lines = []
+    for digit in [d.strip() for d in value["lines"].split(";") if d.strip()]:
+        line = pick_line(digit, unit, all_units, lines_by_digit)
+        if isinstance(line, str):
+            problems.append(line)
+        else:
+            lines.append(line)
+    try:
+        hours = int(value["max_hours_per_week"] or 48)
+        if not 1 <= hours <= 168:
+            raise ValueError
+    except ValueError:
+        message = _("max_hours_per_week: %(value)r is not a whole number from 1 to 168")
+        problems.append(message % {"value": value["max_hours_per_week"]})
+        hours = 0
+    if problems:
+        raise ValidationError(problems)
+    return AgentRow(number, value["full_name"], phone, value["email"].lower(), unit, lines, hours)
+
+
+def pick_line(digit, unit, all_units, lines_by_digit):
+    """The line with this menu key; where several hotlines use it, the one whose answering
+    unit is the agent's unit, above it or below it. A string says why there is none."""
+    candidates = lines_by_digit.get(digit, [])
+    if len(candidates) > 1 and unit is not None:
+        related = related_unit_ids(unit, all_units)
+        candidates = [line for line in candidates if line.unit_id in related] or candidates
+    if not candidates:
+        return _("lines: there is no line %(digit)s") % {"digit": digit}
+    if len(candidates) > 1:
+        return _("lines: line %(digit)s is on several hotlines (%(hotlines)s)") % {
+            "digit": digit,
+            "hotlines": ", ".join(line.hotline.number for line in candidates),
+        }
+    return candidates[0]
+
+
+def related_unit_ids(unit, all_units) -> set:
+    ids = {unit.pk}
+    parent = unit.parent_id
+    while parent is not None and parent not in ids:
+        ids.add(parent)
+        parent = all_units[parent].parent_id
+    grew = True
+    while grew:
+        below = {u.pk for u in all_units.values() if u.parent_id in ids} - ids
+        grew = bool(below)
+        ids |= below
+    return ids
+
+
+def username_for(row: AgentRow) -> str:
+    return row.email or row.phone.lstrip("+")
+
+
+@transaction.atomic
+def write_agents(rows) -> tuple[int, int]:
+    """Create or update the agents of these checked rows; return (created, updated)."""
+    created = updated = 0
+    User = get_user_model()
+    for row in rows:
+        agent = Agent.objects.filter(phone=row.phone).select_related("user").first()
+        if agent is None:
+            agent = Agent(phone=row.phone)
+            created += 1
+        else:
+            updated += 1
+        agent.full_name, agent.email, agent.unit = row.full_name, row.email, row.unit
+        agent.max_hours_per_week = row.max_hours_per_week
+        family, _sep, given = row.full_name.rpartition(" ")
+        if agent.user is None:
+            agent.user = User(username=username_for(row))
+            agent.user.set_unusable_password()
+        agent.user.username = username_for(row)
+        agent.user.email, agent.user.first_name, agent.user.last_name = row.email, given[:150], family[:150]
+        agent.user.save()
+        agent.save()
+        agent.lines.set(row.lines)
+    return created, updated
