@@ -8,7 +8,16 @@ from django.urls import include, path
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
-from hotline.api import CoverageView, HotlineViewSet, LineViewSet, OnCallView, UnitViewSet
+from hotline.api import (
+    CallViewSet,
+    CoverageView,
+    HotlineViewSet,
+    LineViewSet,
+    OnCallView,
+    StaffingCalculatorView,
+    StaffingView,
+    UnitViewSet,
+)
 from roster.api import (
     AgentViewSet,
     AssignmentViewSet,
@@ -46,6 +55,7 @@ router.register("shifts", ShiftViewSet, basename="shift")
 router.register("leaves", LeaveViewSet, basename="leave")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("calls", CallViewSet, basename="call")
 
 
 urlpatterns = [
@@ -53,5 +63,7 @@ urlpatterns = [
     path("oncall/", api(OnCallView), name="api_oncall"),
     path("coverage/", api(CoverageView), name="api_coverage"),
     path("me/shifts/", api(MyShiftsView), name="api_my_shifts"),
+    path("staffing/calculator/", api(StaffingCalculatorView), name="api_staffing_calculator"),
+    path("staffing/", api(StaffingView), name="api_staffing"),
     path("", include(router.urls)),
 ]

@@ -180,6 +180,7 @@ CELERY_BEAT_SCHEDULE = {
     "check-staffing": {"task": "roster.tasks.check_staffing", "schedule": 60.0},
     "dispatch-due-notifications": {"task": "roster.tasks.dispatch_due", "schedule": 60.0},
     "gap-alerts": {"task": "roster.tasks.alert_gaps_daily", "schedule": crontab(hour=16, minute=0)},
+    "erase-old-callers": {"task": "hotline.tasks.erase_old_callers", "schedule": crontab(hour=2, minute=30)},
 }
 
 # Notifications (CONTRACT §7). SMS_BACKEND takes a short name or a dotted path.
@@ -202,6 +203,12 @@ CHECKIN_GRACE_MINUTES = env.int("CHECKIN_GRACE_MINUTES", default=10)
 # The on-duty board (oncall/, wallboard) is shared by every caller for this long; a change of
 # an assignment clears it at once in this process (and everywhere with a shared cache).
 ONCALL_CACHE_SECONDS = env.int("ONCALL_CACHE_SECONDS", default=3)
+
+# Callers' numbers in call records (personal data, Decree 13/2023/ND-CP): "mask" keeps
+# 0912***678 and a keyed hash (repeat callers can be counted), "hash" only the hash, "keep"
+# the number. Either is erased after CALLER_RETENTION_DAYS.
+CALLER_NUMBERS = env.str("CALLER_NUMBERS", default="mask")
+CALLER_RETENTION_DAYS = env.int("CALLER_RETENTION_DAYS", default=90)
 # An escalation nobody takes in hand climbs one unit up after this long.
 ESCALATION_STEP_MINUTES = env.int("ESCALATION_STEP_MINUTES", default=15)
 # A notification claimed by a worker that died is sent again after this long.

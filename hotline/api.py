@@ -1,18 +1,22 @@
-"""REST API for hotlines and lines: who is on duty now, and a line's coverage."""
+"""REST API for hotlines and lines: who is on duty now, a line's coverage, call records and staffing."""
 
 import datetime
 
 from django.db.models import Q
 from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.fields import DateField
-from hotline import permissions
-from hotline.models import Hotline, Line, StaffingRequirement, Unit
+from config.fields import DateField, date_problem
+from hotline import calls, permissions, staffing
+from hotline.models import CallRecord, Hotline, Line, StaffingRequirement, Unit
 from roster.duty import coverage, on_call_board
+from roster.planning import local_midnight
 
 
 class OnCallAgentSerializer(serializers.Serializer):
@@ -94,21 +98,24 @@ class CoverageView(APIView):
     def get(self, request):
         query = CoverageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        lines = Line.objects.filter(digit=query.validated_data["line"]).select_related("hotline")
-        if "hotline" in query.validated_data:
-            lines = lines.filter(hotline__number=query.validated_data["hotline"])
-        lines = list(
-            lines.filter(Q(hotline__in=permissions.visible_hotlines(request.user))).prefetch_related("staffing")
-        )
-        if not lines:
-            raise serializers.ValidationError({"line": "No such line on a hotline you may see."})
-        if len(lines) > 1:
-            numbers = ", ".join(line.hotline.number for line in lines)
-            raise serializers.ValidationError(
-                {"hotline": f"Line {lines[0].digit} exists on {numbers}: name the hotline."}
-            )
-        data = coverage(lines[0], query.validated_data["start"], query.validated_data["end"])
+        visible = Line.objects.filter(hotline__in=permissions.visible_hotlines(request.user))
+        line = one_line(visible.prefetch_related("staffing"), query.validated_data)
+        data = coverage(line, query.validated_data["start"], query.validated_data["end"])
         return Response(CoverageSerializer(data).data)
+
+
+def one_line(lines, query) -> Line:
+    """The line of these with the asked digit (and hotline, when two hotlines have it)."""
+    lines = lines.filter(digit=query["line"]).select_related("hotline")
+    if query.get("hotline"):
+        lines = lines.filter(hotline__number=query["hotline"])
+    lines = list(lines)
+    if not lines:
+        raise serializers.ValidationError({"line": "No such line on a hotline you may see."})
+    if len(lines) > 1:
+        numbers = ", ".join(line.hotline.number for line in lines)
+        raise serializers.ValidationError({"hotline": f"Line {lines[0].digit} exists on {numbers}: name the hotline."})
+    return lines[0]
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "example": "07:00:00"})
@@ -196,3 +203,207 @@ class LineViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related("staffing")
             .order_by("hotline__number", "digit")
         )
+
+
+# Call records -------------------------------------------------------------------------------------
+
+MAX_CALLS_PER_POST = 10_000
+
+
+class CallRecordSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="source_id", help_text="The switchboard's id of the call.")
+    hotline = serializers.CharField(source="hotline.number")
+    line = serializers.CharField(source="line.digit")
+    missed = serializers.BooleanField()
+
+    class Meta:
+        model = CallRecord
+        fields = [
+            "id",
+            "hotline",
+            "line",
+            "started_at",
+            "answered_at",
+            "ended_at",
+            "wait_seconds",
+            "talk_seconds",
+            "outcome",
+            "missed",
+            "caller",
+            "agent_extension",
+        ]
+
+
+class CallFilter(filters.FilterSet):
+    line = filters.CharFilter(field_name="line__digit")
+    hotline = filters.CharFilter(field_name="hotline__number")
+    start = filters.DateFilter(method="from_day", help_text="calls from this day on (YYYY-MM-DD)")
+    end = filters.DateFilter(method="until_day", help_text="calls until this day, inclusive")
+    missed = filters.BooleanFilter(field_name="answered_at", lookup_expr="isnull")
+
+    class Meta:
+        model = CallRecord
+        fields = ["line", "hotline", "start", "end", "missed", "outcome"]
+
+    def from_day(self, queryset, name, value):
+        if problem := date_problem(value):
+            raise serializers.ValidationError({"start": [problem]})
+        return queryset.filter(started_at__gte=local_midnight(value))
+
+    def until_day(self, queryset, name, value):
+        if problem := date_problem(value):
+            raise serializers.ValidationError({"end": [problem]})
+        return queryset.filter(started_at__lt=local_midnight(value + datetime.timedelta(days=1)))
+
+
+class CallImportResultSerializer(serializers.Serializer):
+    imported = serializers.IntegerField()
+    duplicate = serializers.IntegerField()
+
+
+class CallRecordInputSerializer(serializers.Serializer):
+    """One record of the POSTed list (CONTRACT §6)."""
+
+    id = serializers.CharField(max_length=128)
+    hotline = serializers.CharField()
+    line = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField()
+    caller = serializers.CharField(required=False, allow_blank=True)
+    agent_extension = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+
+
+class CallViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Call records of the lines the caller manages. POST a JSON list to import: all or
+    nothing, and a known id is a duplicate even if its fields differ."""
+
+    serializer_class = CallRecordSerializer
+    filterset_class = CallFilter
+    queryset = CallRecord.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        if not permissions.is_manager(self.request.user):
+            raise PermissionDenied("Call records are for directors and hotline operators.")
+        return (
+            CallRecord.objects.filter(line__in=permissions.managed_lines(self.request.user))
+            .select_related("hotline", "line")
+            .order_by("-started_at", "pk")
+        )
+
+    @extend_schema(
+        request=CallRecordInputSerializer(many=True),
+        responses={200: CallImportResultSerializer, 400: OpenApiTypes.OBJECT},
+    )
+    def create(self, request):
+        if not permissions.is_manager(request.user):
+            raise PermissionDenied("Call records are for directors and hotline operators.")
+        records = request.data
+        if not isinstance(records, list):
+            raise serializers.ValidationError({"errors": {"non_field_errors": ["Send a JSON list of call records."]}})
+        if len(records) > MAX_CALLS_PER_POST:
+            raise serializers.ValidationError(
+                {"errors": {"non_field_errors": [f"At most {MAX_CALLS_PER_POST} records a request."]}}
+            )
+        queues = calls.Queues()
+        managed = set(permissions.managed_lines(request.user).values_list("pk", flat=True))
+        checked, errors = [], {}
+        for index, value in enumerate(records):
+            result = calls.check_json_record(value, index, queues, None)
+            if isinstance(result, calls.Call) and result.line.pk not in managed:
+                result = {"line": ["You do not manage this line."]}
+            if isinstance(result, dict):
+                errors[str(index)] = result
+            else:
+                checked.append(result)
+        if errors:
+            return Response({"errors": errors}, status=400)
+        imported = calls.ImportResult()
+        calls.store(checked, imported)
+        return Response({"imported": imported.imported, "duplicate": imported.duplicate})
+
+
+# Staffing -------------------------------------------------------------------------------------------
+
+
+class CalculatorQuerySerializer(serializers.Serializer):
+    calls_per_hour = serializers.FloatField(min_value=0, max_value=10_000)
+    aht_seconds = serializers.FloatField(min_value=1, max_value=3600, help_text="average handling time")
+    target_answer_seconds = serializers.FloatField(min_value=0, max_value=3600, default=20)
+    target_service_level = serializers.FloatField(min_value=0.01, max_value=0.999, default=0.8)
+    shrinkage = serializers.FloatField(min_value=0, max_value=0.9, default=0)
+
+
+class CalculatorSerializer(serializers.Serializer):
+    agents = serializers.IntegerField()
+    agents_with_shrinkage = serializers.IntegerField()
+    service_level = serializers.FloatField()
+    occupancy = serializers.FloatField()
+    asa_seconds = serializers.FloatField()
+    waiting_probability = serializers.FloatField()
+    traffic_erlangs = serializers.FloatField()
+
+
+class StaffingCalculatorView(APIView):
+    """Erlang C: the fewest agents who answer target_service_level of the calls within
+    target_answer_seconds, for a call rate and an average handling time."""
+
+    @extend_schema(parameters=[CalculatorQuerySerializer], responses=CalculatorSerializer)
+    def get(self, request):
+        query = CalculatorQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = staffing.agents_needed(**query.validated_data)
+        return Response(CalculatorSerializer(result).data)
+
+
+class StaffingQuerySerializer(serializers.Serializer):
+    line = serializers.RegexField(r"^[0-9]$", error_messages={"invalid": "A line is one menu key, 0 to 9."})
+    hotline = serializers.CharField(required=False)
+    weeks = serializers.IntegerField(min_value=1, max_value=52, default=staffing.DEFAULT_WEEKS)
+
+
+class HourNeedSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(help_text="0 = Monday")
+    hour = serializers.IntegerField()
+    calls_per_hour = serializers.FloatField()
+    agents = serializers.IntegerField()
+
+
+class LineNeedsSerializer(serializers.Serializer):
+    hotline = serializers.CharField(source="line.hotline.number")
+    line = serializers.CharField(source="line.digit")
+    first_day = serializers.DateField()
+    last_day = serializers.DateField()
+    weeks = serializers.IntegerField()
+    calls = serializers.IntegerField()
+    aht_seconds = serializers.FloatField()
+    target_answer_seconds = serializers.IntegerField(source="line.target_answer_seconds")
+    target_service_level = serializers.FloatField(source="line.target_service_level")
+    hours = HourNeedSerializer(many=True)
+
+
+class StaffingView(APIView):
+    """Agents a line needs each weekday and hour, from its last weeks of calls and its
+    service-level target. POST the same query to make them the line's staffing requirements."""
+
+    def line_needs(self, request, data):
+        query = StaffingQuerySerializer(data=data)
+        query.is_valid(raise_exception=True)
+        line = one_line(permissions.managed_lines(request.user), query.validated_data)
+        return staffing.needs_from_history(line, weeks=query.validated_data["weeks"])
+
+    @extend_schema(parameters=[StaffingQuerySerializer], responses=LineNeedsSerializer)
+    def get(self, request):
+        if not permissions.is_manager(request.user):
+            raise PermissionDenied("Staffing is for directors and hotline operators.")
+        return Response(LineNeedsSerializer(self.line_needs(request, request.query_params)).data)
+
+    @extend_schema(request=StaffingQuerySerializer, responses=LineNeedsSerializer)
+    def post(self, request):
+        if not permissions.is_manager(request.user):
+            raise PermissionDenied("Staffing is for directors and hotline operators.")
+        needs = self.line_needs(request, request.data)
+        staffing.apply_needs(needs)
+        return Response(LineNeedsSerializer(needs).data)

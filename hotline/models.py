@@ -2,10 +2,11 @@
 
 import datetime
 from collections import defaultdict
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -119,6 +120,26 @@ class Line(models.Model):
         help_text=_("The queue name the switchboard uses for this key, e.g. cm1022-2."),
     )
     active = models.BooleanField(_("active"), default=True)
+    target_answer_seconds = models.PositiveSmallIntegerField(
+        _("answer within (seconds)"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text=_("A call answered within this many seconds meets the service level."),
+    )
+    target_service_level = models.DecimalField(
+        _("service level target"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.80"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("0.99"))],
+        help_text=_("The share of calls to answer within that time, e.g. 0.80."),
+    )
+    missed_alert_calls = models.PositiveSmallIntegerField(
+        _("missed calls that raise an alert"), default=3, validators=[MinValueValidator(1)]
+    )
+    missed_alert_minutes = models.PositiveSmallIntegerField(
+        _("within (minutes)"), default=15, validators=[MinValueValidator(1), MaxValueValidator(1440)]
+    )
 
     class Meta:
         ordering = ["hotline__number", "digit"]
@@ -212,3 +233,62 @@ class StaffingRequirement(models.Model):
             other_end = datetime.time.max if other.end == MIDNIGHT else other.end
             if self.start < other_end and other.start < end:
                 raise ValidationError(_("This window overlaps another window of the same day."))
+
+
+class CallRecordQuerySet(models.QuerySet):
+    def missed(self):
+        return self.filter(answered_at__isnull=True)
+
+    def answered(self):
+        return self.filter(answered_at__isnull=False)
+
+
+class CallRecord(models.Model):
+    """One call to a line, as the switchboard recorded it.
+
+    The caller's number is personal data (Decree 13/2023/ND-CP): unless CALLER_NUMBERS is
+    "keep" only a masked form and a keyed hash (to count repeat callers) are stored, and
+    both are erased after CALLER_RETENTION_DAYS."""
+
+    class Outcome(models.TextChoices):
+        ANSWERED = "answered", _("Answered")
+        ABANDONED = "abandoned", _("Abandoned")
+        TIMED_OUT = "timed_out", _("Timed out")
+        BUSY = "busy", _("Busy")
+        FAILED = "failed", _("Failed")
+
+    hotline = models.ForeignKey(Hotline, verbose_name=_("hotline"), on_delete=models.CASCADE, related_name="calls")
+    line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.CASCADE, related_name="calls")
+    source_id = models.CharField(_("switchboard id"), max_length=128)
+    started_at = models.DateTimeField(_("started at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"))
+    wait_seconds = models.PositiveIntegerField(_("wait (s)"), default=0)
+    talk_seconds = models.PositiveIntegerField(_("talk (s)"), default=0)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    agent_extension = models.CharField(_("agent extension"), max_length=32, blank=True)
+    caller = models.CharField(_("caller"), max_length=32, blank=True)
+    caller_hash = models.CharField(_("caller hash"), max_length=64, blank=True, editable=False)
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    objects = CallRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("call record")
+        verbose_name_plural = _("call records")
+        constraints = [
+            models.UniqueConstraint(fields=["hotline", "source_id"], name="call_source_id_unique_per_hotline"),
+            models.CheckConstraint(condition=Q(ended_at__gte=F("started_at")), name="call_ends_after_it_starts"),
+        ]
+        indexes = [
+            # Metrics and missed-call tables: a line's calls over a period.
+            models.Index(fields=["line", "started_at"], name="call_line_started_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.line} {timezone.localtime(self.started_at):%d/%m/%Y %H:%M} ({self.get_outcome_display()})"
+
+    @property
+    def missed(self) -> bool:
+        return self.answered_at is None

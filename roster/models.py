@@ -81,6 +81,12 @@ class Agent(models.Model):
     full_name = models.CharField(_("full name"), max_length=200)
     phone = models.CharField(_("phone"), max_length=20, unique=True, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
+    extension = models.CharField(
+        _("switchboard extension"),
+        max_length=32,
+        blank=True,
+        help_text=_("The agent's extension or queue member name on the switchboard, e.g. 201."),
+    )
     lines = models.ManyToManyField(Line, verbose_name=_("lines"), blank=True, related_name="agents")
     max_hours_per_week = models.PositiveSmallIntegerField(
         _("max hours per week"), default=48, validators=[MaxValueValidator(168)]
@@ -706,3 +712,32 @@ class Escalation(models.Model):
         self.acknowledged_by = user
         self.acknowledged_at = now or timezone.now()
         self.save(update_fields=["acknowledged_by", "acknowledged_at"])
+
+
+class PresenceEvent(models.Model):
+    """An agent on duty logging in, out or pausing on the switchboard (from its queue_log):
+    a login checks them in; a pause or logout during the shift is shown to the director."""
+
+    class Event(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGOUT = "logout", _("Logged out")
+        PAUSE = "pause", _("Paused")
+        UNPAUSE = "unpause", _("Back from pause")
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="presence_events"
+    )
+    at = models.DateTimeField(_("at"))
+    event = models.CharField(_("event"), max_length=16, choices=Event.choices)
+
+    class Meta:
+        ordering = ["at"]
+        verbose_name = _("switchboard event")
+        verbose_name_plural = _("switchboard events")
+        constraints = [
+            # A re-imported log records nothing twice.
+            models.UniqueConstraint(fields=["assignment", "at", "event"], name="presence_event_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment.agent} {self.get_event_display()} {timezone.localtime(self.at):%d/%m %H:%M}"

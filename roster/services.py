@@ -10,7 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from roster import alerts, solver
-from roster.models import Assignment, Leave, Roster, RosterBuild, Shift, ShiftChange
+from roster.models import (
+    CHECK_IN_EARLY,
+    Agent,
+    Assignment,
+    Leave,
+    PresenceEvent,
+    Roster,
+    RosterBuild,
+    Shift,
+    ShiftChange,
+)
 from roster.planning import local_midnight, plan_for
 
 
@@ -403,3 +413,39 @@ def leave_decide(*, leave: Leave, approve: bool, by, replan: bool = False) -> li
         end=timezone.localtime(leave.end).date(),
         by=by,
     )
+
+
+SWITCHBOARD_EVENTS = {
+    "AGENTLOGIN": PresenceEvent.Event.LOGIN,
+    "ADDMEMBER": PresenceEvent.Event.LOGIN,
+    "UNPAUSE": PresenceEvent.Event.UNPAUSE,
+    "UNPAUSEALL": PresenceEvent.Event.UNPAUSE,
+    "AGENTLOGOFF": PresenceEvent.Event.LOGOUT,
+    "REMOVEMEMBER": PresenceEvent.Event.LOGOUT,
+    "PAUSE": PresenceEvent.Event.PAUSE,
+    "PAUSEALL": PresenceEvent.Event.PAUSE,
+}
+
+
+def switchboard_event(event) -> PresenceEvent | None:
+    """An agent's login, logout or pause on the switchboard (hotline.calls.AgentEvent).
+
+    During one of their shifts (from 30 minutes before it) it is recorded; a login or an
+    unpause checks the agent in if they have not checked in yet."""
+    kind = SWITCHBOARD_EVENTS.get(event.event)
+    if kind is None or not event.extension:
+        return None
+    agent = Agent.objects.filter(extension=event.extension, active=True).first()
+    if agent is None:
+        return None
+    holding = agent.assignments.filter(is_live=True, start__lte=event.at + CHECK_IN_EARLY, end__gt=event.at)
+    if event.line is not None:
+        holding = holding.filter(shift__line=event.line)
+    assignment = holding.order_by("start").first()
+    if assignment is None:
+        return None
+    with transaction.atomic():
+        presence, _created = PresenceEvent.objects.get_or_create(assignment=assignment, at=event.at, event=kind)
+        if kind in (PresenceEvent.Event.LOGIN, PresenceEvent.Event.UNPAUSE) and assignment.can_check_in(event.at):
+            assignment.check_in(now=event.at)
+    return presence

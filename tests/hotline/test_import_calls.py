@@ -1,0 +1,214 @@
+"""`import_calls FILE --format …` for the three formats of CONTRACT §6."""
+
+import datetime
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from hotline.calls import erase_old_callers
+from hotline.models import CallRecord
+from roster.models import Assignment, PresenceEvent
+from tests.factories import AgentFactory, AssignmentFactory, HotlineFactory, LineFactory, ShiftFactory, UnitFactory
+
+T0 = 1772330400  # 2026-03-01 09:00 in Asia/Ho_Chi_Minh
+
+
+@pytest.fixture
+def lines(db):
+    hotline = HotlineFactory(number="0290.1022")
+    unit = UnitFactory(code="cdc")
+    return {
+        digit: LineFactory(hotline=hotline, digit=digit, unit=unit, queue=f"cm1022-{digit}") for digit in ("1", "2")
+    }
+
+
+def run(tmp_path, text, fmt, *args):
+    path = tmp_path / "calls.txt"
+    path.write_text(text, encoding="utf-8")
+    out = StringIO()
+    try:
+        call_command("import_calls", str(path), "--format", fmt, *args, stdout=out)
+    except CommandError as e:  # manage.py prints it and exits with its returncode
+        return e.returncode, out.getvalue()
+    return 0, out.getvalue()
+
+
+QUEUE_LOG = "\n".join(
+    [
+        f"{T0}|NONE|NONE|NONE|QUEUESTART|",
+        f"{T0 + 1}|1772330401.10|cm1022-2|NONE|ENTERQUEUE||0912345678|1",
+        f"{T0 + 13}|1772330401.10|cm1022-2|SIP/201|CONNECT|12|1772330413.11|3",
+        f"{T0 + 193}|1772330401.10|cm1022-2|SIP/201|COMPLETECALLER|12|180|1",
+        f"{T0 + 200}|1772330600.20|cm1022-2|NONE|ENTERQUEUE||0987654321|1",
+        # The older layout: ABANDON|position|origposition|waittime
+        f"{T0 + 245}|1772330600.20|cm1022-2|NONE|ABANDON|1|1|45",
+        f"{T0 + 300}|1772330700.30|cm1022-1|NONE|ENTERQUEUE||0911111111|1",
+        f"{T0 + 600}|1772330700.30|cm1022-1|NONE|EXITWITHTIMEOUT|1|1|300",
+        f"{T0 + 700}|1772330900.40|cm1022-9|NONE|ENTERQUEUE||0922222222|1",
+        "this is not a queue_log line",
+        f"{T0 + 800}|1772331000.50|cm1022-2|NONE|ENTERQUEUE||0933333333|1",
+    ]
+)
+
+
+def test_queue_log_imports_answered_and_missed_calls(tmp_path, lines):
+    code, out = run(tmp_path, QUEUE_LOG, "asterisk-queue-log")
+
+    assert out.splitlines()[0] == "imported 3, duplicate 0, rejected 2"
+    assert "line 9: hàng đợi lạ 'cm1022-9'" in out
+    assert "line 10:" in out
+    assert code == 3
+    answered = CallRecord.objects.get(source_id="1772330401.10")
+    assert answered.line == lines["2"]
+    assert answered.outcome == CallRecord.Outcome.ANSWERED
+    assert (answered.wait_seconds, answered.talk_seconds, answered.agent_extension) == (12, 180, "201")
+    assert timezone.localtime(answered.started_at).strftime("%H:%M:%S") == "09:00:01"
+    abandoned = CallRecord.objects.get(source_id="1772330600.20")
+    assert (abandoned.outcome, abandoned.answered_at, abandoned.wait_seconds) == ("abandoned", None, 45)
+    assert CallRecord.objects.get(source_id="1772330700.30").outcome == CallRecord.Outcome.TIMED_OUT
+
+
+def test_a_call_still_open_at_the_end_is_left_for_a_longer_log(tmp_path, lines):
+    run(tmp_path, QUEUE_LOG, "asterisk-queue-log")
+    assert not CallRecord.objects.filter(source_id="1772331000.50").exists()
+
+    longer = QUEUE_LOG + f"\n{T0 + 830}|1772331000.50|cm1022-2|NONE|ABANDON|1|1|30"
+    _code, out = run(tmp_path, longer, "asterisk-queue-log")
+
+    assert out.splitlines()[0] == "imported 1, duplicate 3, rejected 2"
+    assert CallRecord.objects.get(source_id="1772331000.50").missed
+
+
+def test_callers_numbers_are_masked_by_default(tmp_path, lines):
+    run(tmp_path, QUEUE_LOG, "asterisk-queue-log")
+    call = CallRecord.objects.get(source_id="1772330401.10")
+    assert call.caller == "0912***678"
+    assert call.caller_hash and "0912345678" not in call.caller_hash
+
+
+def test_a_reimport_is_all_duplicates(tmp_path, lines):
+    run(tmp_path, QUEUE_LOG, "asterisk-queue-log")
+    _code, out = run(tmp_path, QUEUE_LOG, "asterisk-queue-log")
+    assert out.splitlines()[0] == "imported 0, duplicate 3, rejected 2"
+    assert CallRecord.objects.count() == 3
+
+
+def test_a_file_of_another_format_cannot_be_read(tmp_path, lines):
+    code, _out = run(tmp_path, "hello\nworld\n", "asterisk-queue-log")
+    assert code == 2
+    assert not CallRecord.objects.exists()
+
+
+CDR = "\n".join(
+    [
+        # answered through Queue(): the queue is the first field of lastdata; uniqueid follows
+        '"","0912345678","1022","from-pstn","""Dan"" <0912345678>","SIP/trunk-0001","SIP/201-0002",'
+        '"Queue","cm1022-2,t,,,300","2026-03-01 09:00:00","2026-03-01 09:00:15","2026-03-01 09:03:15",'
+        '195,180,"ANSWERED","DOCUMENTATION","1772330400.1",""',
+        # not answered, routed by dst, no uniqueid: its id is a SHA-1 of the row
+        '"","0987654321","cm1022-1","from-pstn","","SIP/trunk-0003","","Dial","SIP/300","2026-03-01 10:00:00",'
+        ',"2026-03-01 10:00:40",40,0,"NO ANSWER","DOCUMENTATION"',
+        '"","0987654321","1022","from-pstn","","SIP/trunk-0004","","Queue","nowhere,t","2026-03-01 11:00:00",'
+        ',"2026-03-01 11:00:05",5,0,"BUSY","DOCUMENTATION"',
+        '"too","few","columns"',
+    ]
+)
+
+
+def test_cdr_csv_maps_queue_and_dst_to_lines(tmp_path, lines):
+    _code, out = run(tmp_path, CDR, "asterisk-csv")
+
+    assert out.splitlines()[0] == "imported 2, duplicate 0, rejected 2"
+    assert "line 3: hàng đợi lạ 'nowhere'" in out
+    assert "line 4: 3 columns" in out or "line 4: 3 cột" in out
+    answered = CallRecord.objects.get(source_id="1772330400.1")
+    assert (answered.line, answered.outcome, answered.talk_seconds, answered.wait_seconds) == (
+        lines["2"],
+        "answered",
+        180,
+        15,
+    )
+    assert timezone.localtime(answered.started_at).hour == 9  # local time, no offset in the file
+    missed = CallRecord.objects.get(line=lines["1"])
+    assert missed.missed and len(missed.source_id) == 40
+
+
+def test_cdr_reimport_finds_the_hashed_ids_again(tmp_path, lines):
+    run(tmp_path, CDR, "asterisk-csv")
+    _code, out = run(tmp_path, CDR, "asterisk-csv")
+    assert out.splitlines()[0] == "imported 0, duplicate 2, rejected 2"
+
+
+def record(**fields):
+    return {
+        "id": "c-1",
+        "hotline": "0290.1022",
+        "line": "2",
+        "started_at": "2026-03-01T09:00:00+07:00",
+        "answered_at": "2026-03-01T09:00:20+07:00",
+        "ended_at": "2026-03-01T09:05:00+07:00",
+        "caller": "0912345678",
+        "agent_extension": "201",
+        **fields,
+    }
+
+
+def test_json_records_and_bad_ones_by_line(tmp_path, lines):
+    records = [record(), record(id="c-2", answered_at=None), record(id="c-3", line="7")]
+    text = "[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]\n"
+    code, out = run(tmp_path, text, "json")
+    assert out.splitlines()[0] == "imported 2, duplicate 0, rejected 1"
+    assert out.splitlines()[1].startswith("line 4: line:")
+    assert code == 3
+    assert CallRecord.objects.get(source_id="c-2").missed
+
+
+def test_json_lines_work_too(tmp_path, lines):
+    text = json.dumps(record()) + "\n" + json.dumps(record(id="c-2")) + "\n"
+    assert run(tmp_path, text, "json") == (0, "imported 2, duplicate 0, rejected 0\n")
+
+
+def test_broken_json_cannot_be_read(tmp_path, lines):
+    code, _out = run(tmp_path, '[{"id": "c-1", ', "json")
+    assert code == 2
+
+
+def test_a_switchboard_login_checks_the_agent_on_duty_in(tmp_path, lines):
+    start = datetime.datetime.fromtimestamp(T0, tz=datetime.UTC)
+    agent = AgentFactory(extension="201")
+    assignment = AssignmentFactory(agent=agent, shift=ShiftFactory(line=lines["2"], start=start))
+    log = "\n".join(
+        [
+            f"{T0 - 600}|NONE|cm1022-2|SIP/201|ADDMEMBER|",
+            f"{T0 + 3600}|NONE|cm1022-2|SIP/201|PAUSE|lunch",
+            f"{T0 + 5400}|NONE|cm1022-2|SIP/201|UNPAUSE|",
+        ]
+    )
+    code, _out = run(tmp_path, log, "asterisk-queue-log")
+
+    assert code == 0
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.CHECKED_IN
+    assert assignment.checked_in_at == start - datetime.timedelta(minutes=10)
+    assert list(assignment.presence_events.values_list("event", flat=True)) == ["login", "pause", "unpause"]
+
+    run(tmp_path, log, "asterisk-queue-log")
+    assert PresenceEvent.objects.count() == 3
+
+
+def test_callers_numbers_are_erased_after_the_retention_period(tmp_path, lines, settings):
+    settings.CALLER_RETENTION_DAYS = 30
+    run(tmp_path, QUEUE_LOG, "asterisk-queue-log")
+    started = datetime.datetime.fromtimestamp(T0, tz=datetime.UTC)
+    assert erase_old_callers(started + datetime.timedelta(days=29)) == 0
+    assert erase_old_callers(started + datetime.timedelta(days=31)) == 3
+    assert set(CallRecord.objects.values_list("caller", "caller_hash")) == {("", "")}
+
+
+def test_keeping_callers_numbers_is_a_setting(tmp_path, lines, settings):
+    settings.CALLER_NUMBERS = "keep"
+    run(tmp_path, QUEUE_LOG, "asterisk-queue-log")
+    assert CallRecord.objects.get(source_id="1772330401.10").caller == "0912345678"
