@@ -5,4 +5,5 @@ from hotline import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("lines/<int:pk>/", views.line_detail, name="line_detail"),
+    path("board/<str:number>", views.board, name="board"),
 ]

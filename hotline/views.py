@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from config.celery import app as celery_app
 from hotline import permissions
+from roster.duty import on_call_board
 from roster.models import Assignment, Escalation, Shift
 from roster.views import render_my_shifts
 
@@ -132,3 +133,18 @@ def healthz(request):
         status["broker"] = "down"
     healthy = all(value == "ok" for value in status.values())
     return JsonResponse(status, status=200 if healthy else 503)
+
+
+BOARD_REFRESH_SECONDS = 15
+
+
+@never_cache
+def board(request, number):
+    """The call centre's wall screen: who is on duty now on each line, refreshing itself."""
+    hotline = get_object_or_404(permissions.visible_hotlines(request.user), number=number, active=True)
+    now = timezone.now()
+    entries = [entry for entry in on_call_board(now) if entry["hotline"] == hotline.number]
+    context = {"hotline": hotline, "entries": entries, "now": now, "refresh": BOARD_REFRESH_SECONDS}
+    if request.headers.get("HX-Request"):
+        return render(request, "hotline/_board_lines.html", context)
+    return render(request, "hotline/board.html", context)

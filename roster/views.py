@@ -3,10 +3,11 @@
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,8 @@ from django.views.decorators.http import require_POST
 
 from hotline import permissions
 from roster import escalation
-from roster.models import Assignment, Escalation, Notification, Roster, Shift
+from roster.calendar import agent_calendar
+from roster.models import Agent, Assignment, Escalation, Notification, Roster, Shift
 from roster.services import RosterError, assignment_decline
 
 UPCOMING_DAYS = 30
@@ -150,3 +152,24 @@ def acknowledge_escalation(request, pk):
     open_escalation.acknowledge(request.user)
     messages.success(request, _("You have taken this in hand; it will not be escalated further."))
     return redirect("home")
+
+
+@login_not_required
+def calendar_feed(request, token):
+    """The agent's shifts for their calendar app: the secret token in the address is the key."""
+    agent = get_object_or_404(Agent, calendar_token=token, active=True)
+    response = HttpResponse(agent_calendar(agent), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="trucban.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_POST
+def reset_calendar(request):
+    """A new calendar address; the old one stops working (a lost phone, a shared link)."""
+    agent = permissions.agent_of(request.user)
+    if agent is None:
+        raise Http404("No agent is linked to this account.")
+    agent.reset_calendar_token()
+    messages.success(request, _("Your calendar has a new address. Subscribe to it again on your phone."))
+    return redirect("my_shifts")
