@@ -57,15 +57,7 @@ def draft_for(*, lines, start: datetime.date, end: datetime.date, by=None) -> Ro
     A new draft starts as a copy of what is published for those lines and days, so that a
     rebuild of a published period changes as little as it can."""
     lines = list(lines)
-    existing = (
-        Roster.objects.filter(status=Roster.Status.DRAFT, start=start, end=end)
-        .annotate(
-            line_count=Count("lines", distinct=True),
-            matching=Count("lines", filter=Q(lines__in=lines), distinct=True),
-        )
-        .filter(line_count=len(lines), matching=len(lines))
-        .first()
-    )
+    existing = find_draft(lines=lines, start=start, end=end)
     if existing:
         return existing
     draft = Roster.objects.create(start=start, end=end, created_by=by)
@@ -102,6 +94,48 @@ def draft_for(*, lines, start: datetime.date, end: datetime.date, by=None) -> Ro
             for a in old.assignments.all()
         )
     return draft
+
+
+def find_draft(*, lines, start: datetime.date, end: datetime.date) -> Roster | None:
+    """The draft roster of exactly these lines and dates, if there is one."""
+    lines = list(lines)
+    return (
+        Roster.objects.filter(status=Roster.Status.DRAFT, start=start, end=end)
+        .annotate(
+            line_count=Count("lines", distinct=True),
+            matching=Count("lines", filter=Q(lines__in=lines), distinct=True),
+        )
+        .filter(line_count=len(lines), matching=len(lines))
+        .first()
+    )
+
+
+def publish_summary(roster: Roster) -> dict:
+    """What publishing this draft changes for whom: {agent: {"added": [...], "removed": [...]}}."""
+    lines = list(roster.lines.all())
+    published = Shift.objects.published().filter(
+        line__in=lines,
+        start__gte=local_midnight(roster.start),
+        start__lt=local_midnight(roster.end + datetime.timedelta(days=1)),
+    )
+
+    def holding(assignments):
+        return {
+            (a.agent, a.shift.line, a.start, a.end): a
+            for a in assignments.exclude(status__in=Assignment.NOT_HOLDING).select_related("agent", "shift__line")
+        }
+
+    new = holding(Assignment.objects.filter(shift__roster=roster))
+    old = holding(Assignment.objects.filter(shift__in=published))
+    changes = {}
+    for key in new.keys() - old.keys():
+        changes.setdefault(key[0], {"added": [], "removed": []})["added"].append(key)
+    for key in old.keys() - new.keys():
+        changes.setdefault(key[0], {"added": [], "removed": []})["removed"].append(key)
+    for change in changes.values():
+        change["added"].sort(key=lambda k: k[2])
+        change["removed"].sort(key=lambda k: k[2])
+    return dict(sorted(changes.items(), key=lambda item: item[0].full_name))
 
 
 def shifts_from_patterns(roster: Roster) -> int:

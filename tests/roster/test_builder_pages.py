@@ -1,0 +1,152 @@
+"""The roster builder pages: build on a worker (run here in-process), fix by hand, pin, publish, print."""
+
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from hotline.models import Line
+from roster.models import Assignment, Roster, RosterBuild
+from roster.services import roster_build_run
+
+
+def period(days_ahead=20, length=7):
+    start = timezone.localdate() + datetime.timedelta(days=days_ahead)
+    return {"start": start.isoformat(), "end": (start + datetime.timedelta(days=length - 1)).isoformat()}
+
+
+def line_2():
+    return Line.objects.get(digit="2")
+
+
+def builder(line, **query):
+    query = query or period()
+    return f"/lines/{line.pk}/roster/?start={query['start']}&end={query['end']}"
+
+
+def build(client, line, query=None):
+    """Press "Build automatically" and run the queued build as the worker would."""
+    query = query or period()
+    response = client.post(f"/lines/{line.pk}/roster/build/", query)
+    build = RosterBuild.objects.latest("pk")
+    assert response.status_code == 302 and f"build={build.pk}" in response["Location"]
+    roster_build_run(build_id=build.pk)
+    return build
+
+
+@pytest.mark.parametrize("username", ["admin", "operator", "director"])
+def test_managers_of_the_line_open_its_builder(login, username, django_assert_max_num_queries):
+    client = login(username)
+    with django_assert_max_num_queries(25):
+        response = client.get(builder(line_2(), **period(0, 14)))
+    assert response.status_code == 200
+    assert 'data-roster="published"' in response.content.decode()
+
+
+@pytest.mark.parametrize("username", ["director-ldtbxh", "agent"])
+def test_others_get_a_404(login, username):
+    assert login(username).get(builder(line_2())).status_code == 404
+
+
+def test_a_bad_period_is_a_form_error_not_a_500(login):
+    response = login("director").get(f"/lines/{line_2().pk}/roster/?start=2027-03-10&end=2027-03-01")
+    assert response.status_code == 400
+    assert "invalid-feedback" in response.content.decode()
+
+
+def test_building_shows_progress_then_the_result(login):
+    client = login("director")
+    line = line_2()
+    response = client.post(f"/lines/{line.pk}/roster/build/", period())
+    queued = RosterBuild.objects.latest("pk")
+    progress = client.get(f"/builds/{queued.pk}/", HTTP_HX_REQUEST="true")
+    assert 'data-build-status="queued"' in progress.content.decode()
+
+    roster_build_run(build_id=queued.pk)
+    done = client.get(f"/builds/{queued.pk}/", HTTP_HX_REQUEST="true")
+    assert done["HX-Redirect"].endswith(f"build={queued.pk}")
+    page = client.get(response["Location"]).content.decode()
+    assert "data-build-result" in page
+    assert "21/21" in page
+    assert 'data-roster="draft"' in page
+
+
+def test_adding_an_agent_who_breaks_the_rest_rule_names_the_rule(login):
+    client = login("director")
+    line = line_2()
+    build(client, line)
+    draft = Roster.objects.get(status=Roster.Status.DRAFT)
+    first = draft.shifts.order_by("start").first()
+    second = draft.shifts.filter(start=first.end).first()
+    worker = first.assignments.first().agent
+    response = client.post(f"/shifts/{second.pk}/add/", {"agent": worker.pk, **period()}, follow=True)
+    page = response.content.decode()
+    assert "rule" in page.lower() or "quy tắc" in page.lower()
+    assert not second.assignments.filter(agent=worker).exists()
+
+
+def test_live_check_says_ok_or_names_the_rule(login):
+    client = login("director")
+    line = line_2()
+    build(client, line)
+    draft = Roster.objects.get(status=Roster.Status.DRAFT)
+    first = draft.shifts.order_by("start").first()
+    second = draft.shifts.filter(start=first.end).first()
+    worker = first.assignments.first().agent
+    check = client.get(f"/shifts/{second.pk}/check/?agent={worker.pk}").content.decode()
+    assert 'data-check="breaks"' in check
+
+
+def test_removing_and_pinning_in_the_draft(login):
+    client = login("director")
+    build(client, line_2())
+    assignment = Assignment.objects.filter(shift__roster__status=Roster.Status.DRAFT).first()
+    client.post(f"/assignments/{assignment.pk}/pin/", period())
+    assignment.refresh_from_db()
+    assert assignment.pinned
+    client.post(f"/assignments/{assignment.pk}/remove/", period())
+    assert not Assignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_publishing_shows_who_gains_what_then_publishes(login):
+    client = login("director")
+    build(client, line_2())
+    draft = Roster.objects.get(status=Roster.Status.DRAFT)
+    summary = client.get(f"/rosters/{draft.pk}/publish/").content.decode()
+    assert 'data-table="changes"' in summary
+    response = client.post(f"/rosters/{draft.pk}/publish/")
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Roster.Status.PUBLISHED
+
+
+def test_another_units_director_cannot_publish(login):
+    build(login("director"), line_2())
+    draft = Roster.objects.get(status=Roster.Status.DRAFT)
+    assert login("director-ldtbxh").post(f"/rosters/{draft.pk}/publish/").status_code == 403
+
+
+def test_the_printed_roster_has_the_administrative_layout(login):
+    page = login("director").get(f"/lines/{line_2().pk}/roster/print/?{_q(period(0, 7))}").content.decode()
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page
+    assert "Độc lập - Tự do - Hạnh phúc" in page
+    assert "TRUNG TÂM KIỂM SOÁT BỆNH TẬT" in page
+    assert "LỊCH TRỰC" in page
+    assert "GIÁM ĐỐC" in page
+    shift = Assignment.objects.filter(is_live=True, shift__line__digit="2").order_by("start").last()
+    assert shift.agent.phone_display in page
+
+
+def test_the_xlsx_export_has_a_row_a_day(login):
+    response = login("director").get(f"/lines/{line_2().pk}/roster/xlsx/?{_q(period(0, 7))}")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [row for row in sheet.iter_rows(min_row=9, values_only=True) if row[0]]
+    assert len(rows) == 7
+    assert any("(" in (cell or "") for cell in rows[0][2:])
+
+
+def _q(query):
+    return f"start={query['start']}&end={query['end']}"
