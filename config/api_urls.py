@@ -27,6 +27,7 @@ from roster.api import (
     RosterBuildViewSet,
     RosterViewSet,
     ShiftViewSet,
+    SwapViewSet,
 )
 
 
@@ -55,6 +56,7 @@ router.register("shifts", ShiftViewSet, basename="shift")
 router.register("leaves", LeaveViewSet, basename="leave")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("swaps", SwapViewSet, basename="swap")
 router.register("calls", CallViewSet, basename="call")
 
 

@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hotline.context_processors.roles",
             ],
         },
     },
@@ -143,6 +144,7 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStatusEnum": "roster.models.Assignment.Status",
         "NotificationStatusEnum": "roster.models.Notification.Status",
         "LeaveStatusEnum": "roster.models.Leave.Status",
+        "SwapStatusEnum": "roster.models.Swap.Status",
     },
 }
 

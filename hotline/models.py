@@ -61,6 +61,11 @@ class Unit(models.Model):
         ],
         help_text=_("When this unit's agents are reminded of a shift, e.g. 24h,1h. Empty: the site's setting."),
     )
+    swaps_need_approval = models.BooleanField(
+        _("swaps need a director's approval"),
+        default=True,
+        help_text=_("Otherwise a shift offered by an agent goes to the colleague who takes it at once."),
+    )
 
     objects = UnitQuerySet.as_manager()
 

@@ -14,7 +14,7 @@ from config.fields import DateField, DateTimeField, DateTimeFilter
 from hotline import permissions
 from hotline.models import Line
 from roster import escalation
-from roster.models import Agent, Assignment, Leave, Notification, Roster, RosterBuild, Shift
+from roster.models import Agent, Assignment, Leave, Notification, Roster, RosterBuild, Shift, Swap
 from roster.services import (
     RosterError,
     assignment_add,
@@ -24,6 +24,10 @@ from roster.services import (
     leave_request,
     roster_build_queue,
     roster_publish,
+    swap_decide,
+    swap_offer,
+    swap_take,
+    swap_withdraw,
 )
 
 
@@ -535,6 +539,135 @@ class LeaveViewSet(
         return self.decide(request, approve=True)
 
     @extend_schema(request=None, responses=LeaveDecisionResultSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self.decide(request, approve=False)
+
+
+# Swaps ----------------------------------------------------------------------------------------------
+
+
+class SwapSerializer(serializers.ModelSerializer):
+    line = serializers.CharField(source="shift.line.digit", read_only=True)
+    hotline = serializers.CharField(source="shift.line.hotline.number", read_only=True)
+    start = serializers.DateTimeField(source="shift.start", read_only=True)
+    end = serializers.DateTimeField(source="shift.end", read_only=True)
+    offered_by_name = serializers.CharField(source="offered_by.full_name", read_only=True)
+    taken_by_name = serializers.CharField(source="taken_by.full_name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Swap
+        fields = [
+            "id",
+            "assignment",
+            "shift",
+            "hotline",
+            "line",
+            "start",
+            "end",
+            "offered_by",
+            "offered_by_name",
+            "taken_by",
+            "taken_by_name",
+            "status",
+            "note",
+            "created_at",
+            "taken_at",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class SwapOfferSerializer(serializers.Serializer):
+    assignment = serializers.PrimaryKeyRelatedField(queryset=Assignment.objects.all())
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def validate_assignment(self, assignment):
+        if assignment.agent.user_id != self.context["request"].user.pk:
+            raise serializers.ValidationError("Only your own shift can be offered.")
+        return assignment
+
+
+class SwapViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Shift swaps: an agent offers a coming shift (POST), a colleague of the line takes it,
+    a director approves when the unit wants it; every step is checked by the engine's rules.
+    Agents see their own offers and the open offers of their lines; directors their lines'."""
+
+    serializer_class = SwapSerializer
+    filterset_fields = ["status"]
+    queryset = Swap.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        user = self.request.user
+        scope = Q(offered_by__user=user) | Q(taken_by__user=user)
+        agent = permissions.agent_of(user)
+        if agent is not None:
+            scope |= Q(status=Swap.Status.OFFERED, shift__line__in=agent.lines.all())
+        if permissions.is_manager(user):
+            scope |= Q(shift__line__in=permissions.managed_lines(user))
+        return (
+            Swap.objects.filter(scope)
+            .select_related("shift__line__hotline", "offered_by", "taken_by")
+            .order_by("shift__start", "pk")
+        )
+
+    @extend_schema(request=SwapOfferSerializer, responses={201: SwapSerializer})
+    def create(self, request):
+        query = SwapOfferSerializer(data=request.data, context={"request": request})
+        query.is_valid(raise_exception=True)
+        try:
+            swap = swap_offer(**query.validated_data)
+        except RosterError as e:
+            raise ValidationError({"assignment": [str(e)]}) from e
+        return Response(SwapSerializer(swap).data, status=201)
+
+    def destroy(self, request, pk=None):
+        swap = self.get_object()
+        if swap.offered_by.user_id != request.user.pk:
+            raise PermissionDenied("Only the agent who offered the shift can withdraw the offer.")
+        try:
+            swap_withdraw(swap=swap)
+        except RosterError as e:
+            raise ValidationError({"status": [str(e)]}) from e
+        return Response(status=204)
+
+    @extend_schema(request=None, responses=SwapSerializer)
+    @action(detail=True, methods=["post"])
+    def take(self, request, pk=None):
+        swap = self.get_object()
+        agent = permissions.agent_of(request.user)
+        if agent is None:
+            raise PermissionDenied("Only an agent can take a shift.")
+        try:
+            swap = swap_take(swap=swap, agent=agent)
+        except RosterError as e:
+            raise ValidationError({"taken_by": [str(e)]}) from e
+        return Response(SwapSerializer(swap).data)
+
+    def decide(self, request, approve):
+        swap = self.get_object()
+        if not permissions.managed_lines(request.user).filter(pk=swap.shift.line_id).exists():
+            raise PermissionDenied("Only a director of this line can decide on a swap.")
+        try:
+            swap = swap_decide(swap=swap, approve=approve, by=request.user)
+        except RosterError as e:
+            raise ValidationError({"status": [str(e)]}) from e
+        return Response(SwapSerializer(swap).data)
+
+    @extend_schema(request=None, responses=SwapSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self.decide(request, approve=True)
+
+    @extend_schema(request=None, responses=SwapSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self.decide(request, approve=False)

@@ -6,7 +6,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,8 +19,10 @@ from django.views.decorators.http import require_POST
 
 from hotline import permissions
 from hotline.models import Line
-from roster import documents, services
-from roster.models import Agent, Assignment, Roster, RosterBuild, Shift
+from roster import agent_import as agent_import_module
+from roster import documents, hours, services
+from roster.forms import AgentForm, AgentImportForm
+from roster.models import Agent, Assignment, Leave, Roster, RosterBuild, Shift, Swap
 from roster.names import name_key
 from roster.planning import local_midnight
 
@@ -282,3 +284,206 @@ def roster_xlsx(request, pk):
     filename = f"lich-truc-{line.hotline.number}-{line.digit}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# Hours report -------------------------------------------------------------------------------------
+
+
+class ReportPeriodForm(PeriodForm):
+    def clean(self):
+        data = forms.Form.clean(self)
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The last day is before the first day."))
+        elif start and end and (end - start).days > 366:
+            self.add_error("end", _("Ask for at most a year at a time."))
+        return data
+
+
+@never_cache
+def hours_report(request):
+    """Hours, night, weekend and holiday hours per agent: what duty allowances are paid on."""
+    if not permissions.is_manager(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    first_of_month = today.replace(day=1)
+    form = ReportPeriodForm(
+        {
+            "start": request.GET.get("start") or first_of_month.isoformat(),
+            "end": request.GET.get("end") or today.isoformat(),
+        }
+    )
+    rows = []
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        agents = permissions.managed_agents(request.user).select_related("unit")
+        rows = hours.hours_report(agents, start, end)
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(hours.hours_csv(rows), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="gio-truc-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
+            return response
+    return render(
+        request, "roster/hours_report.html", {"form": form, "rows": rows}, status=200 if form.is_valid() else 400
+    )
+
+
+# Agents --------------------------------------------------------------------------------------------
+
+
+def require_manager(request):
+    if not permissions.is_manager(request.user):
+        raise PermissionDenied
+
+
+@never_cache
+def agent_list(request):
+    require_manager(request)
+    agents = permissions.managed_agents(request.user).select_related("unit", "user").prefetch_related("lines")
+    query = request.GET.get("q", "").strip()
+    if query:
+        agents = agents.filter(Q(full_name__icontains=query) | Q(phone__contains=query.lstrip("0")))
+    if request.GET.get("inactive") != "1":
+        agents = agents.filter(active=True)
+    agents = sorted(agents, key=lambda agent: name_key(agent.full_name))
+    return render(request, "roster/agent_list.html", {"agents": agents, "query": query})
+
+
+def agent_form(request, instance=None):
+    return AgentForm(
+        request.POST or None,
+        instance=instance,
+        units=permissions.directed_units(request.user),
+        lines=permissions.managed_lines(request.user),
+    )
+
+
+@never_cache
+def agent_edit(request, pk=None):
+    require_manager(request)
+    agent = None
+    if pk is not None:
+        agent = get_object_or_404(permissions.managed_agents(request.user), pk=pk)
+    was_active = agent.active if agent else True
+    form = agent_form(request, agent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lines = form.cleaned_data["lines"]
+            agent = services.agent_save(agent=form.save(commit=False), lines=lines, request=request)
+        except services.RosterError as e:
+            form.add_error("email", str(e))
+        else:
+            if was_active and not agent.active and services.future_shifts(agent).exists():
+                return redirect("agent_replan", pk=agent.pk)
+            messages.success(request, _("%(agent)s saved.") % {"agent": agent})
+            return redirect("agent_list")
+    return render(request, "roster/agent_form.html", {"form": form, "agent": agent}, status=400 if form.errors else 200)
+
+
+@never_cache
+def agent_replan(request, pk):
+    """An agent who left still holds shifts: offer to give them to others."""
+    require_manager(request)
+    agent = get_object_or_404(permissions.managed_agents(request.user), pk=pk)
+    shifts = list(services.future_shifts(agent).select_related("shift__line").order_by("start"))
+    if request.method == "POST" and shifts:
+        first = timezone.localtime(shifts[0].start).date()
+        last = timezone.localtime(shifts[-1].start).date()
+        results = services.roster_replan(agent=agent, start=first, end=last, by=request.user)
+        filled = sum(r.filled for r in results)
+        required = sum(r.required for r in results)
+        messages.success(
+            request,
+            _("Re-planned: %(filled)s/%(required)s places filled without %(agent)s.")
+            % {"filled": filled, "required": required, "agent": agent},
+        )
+        return redirect("agent_list")
+    return render(request, "roster/agent_replan.html", {"agent": agent, "shifts": shifts})
+
+
+@never_cache
+def agent_import(request):
+    require_manager(request)
+    form = AgentImportForm(request.POST or None, request.FILES or None)
+    checked = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        try:
+            checked = agent_import_module.read_agents(data, units=permissions.directed_units(request.user))
+        except agent_import_module.UnreadableFile as e:
+            form.add_error("file", str(e))
+        else:
+            if not checked.errors or form.cleaned_data["skip_bad"]:
+                created, updated = agent_import_module.write_agents(checked.rows)
+                messages.success(
+                    request,
+                    _("Agents imported: %(created)s new, %(updated)s updated, %(skipped)s rows skipped.")
+                    % {"created": created, "updated": updated, "skipped": len(checked.errors)},
+                )
+                return redirect("agent_list")
+    return render(
+        request,
+        "roster/agent_import.html",
+        {"form": form, "checked": checked},
+        status=400 if (form.errors or (checked and checked.errors)) else 200,
+    )
+
+
+# Leave and swaps ------------------------------------------------------------------------------------
+
+
+@never_cache
+def leave_list(request):
+    """Leave requests and swaps awaiting a director, and the leave to come."""
+    require_manager(request)
+    agents = permissions.managed_agents(request.user).values("pk")
+    leaves = Leave.objects.filter(agent__in=agents).select_related("agent", "decided_by")
+    requested = list(leaves.filter(status=Leave.Status.REQUESTED).order_by("start"))
+    for leave in requested:
+        leave.conflict_count = leave.conflicts().count()
+    upcoming = leaves.filter(status=Leave.Status.APPROVED, end__gt=timezone.now()).order_by("start")[:100]
+    swaps = (
+        Swap.objects.filter(status=Swap.Status.TAKEN, shift__line__in=permissions.managed_lines(request.user))
+        .select_related("shift__line", "offered_by", "taken_by")
+        .order_by("shift__start")
+    )
+    return render(request, "roster/leave_list.html", {"requested": requested, "upcoming": upcoming, "swaps": swaps})
+
+
+@require_POST
+def decide_leave(request, pk):
+    require_manager(request)
+    leave = get_object_or_404(Leave, pk=pk, agent__in=permissions.managed_agents(request.user).values("pk"))
+    if leave.agent.user_id == request.user.pk and not permissions.is_admin(request.user):
+        raise PermissionDenied
+    approve = request.POST.get("decision") == "approve"
+    try:
+        results = services.leave_decide(
+            leave=leave, approve=approve, by=request.user, replan=bool(request.POST.get("replan"))
+        )
+    except services.RosterError as e:
+        messages.error(request, str(e))
+    else:
+        if approve:
+            message = _("Leave of %(agent)s approved.") % {"agent": leave.agent}
+            if results:
+                message += " " + _("Their shifts were re-planned: %(filled)s/%(required)s places filled.") % {
+                    "filled": sum(r.filled for r in results),
+                    "required": sum(r.required for r in results),
+                }
+            messages.success(request, message)
+        else:
+            messages.success(request, _("Leave of %(agent)s rejected.") % {"agent": leave.agent})
+    return redirect("leave_list")
+
+
+@require_POST
+def decide_swap(request, pk):
+    require_manager(request)
+    swap = get_object_or_404(Swap, pk=pk, shift__line__in=permissions.managed_lines(request.user))
+    try:
+        services.swap_decide(swap=swap, approve=request.POST.get("decision") == "approve", by=request.user)
+    except services.RosterError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Swap decided."))
+    return redirect("leave_list")

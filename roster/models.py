@@ -741,3 +741,60 @@ class PresenceEvent(models.Model):
 
     def __str__(self):
         return f"{self.assignment.agent} {self.get_event_display()} {timezone.localtime(self.at):%d/%m %H:%M}"
+
+
+class SwapQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=[Swap.Status.OFFERED, Swap.Status.TAKEN])
+
+
+class Swap(models.Model):
+    """An agent offers one of their shifts; a colleague of the line takes it; a director
+    approves when the unit wants it. Every step is checked by the engine's rules."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("Offered")
+        TAKEN = "taken", _("Taken, awaiting approval")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), null=True, on_delete=models.SET_NULL, related_name="swaps"
+    )
+    shift = models.ForeignKey(Shift, verbose_name=_("shift"), on_delete=models.CASCADE, related_name="swaps")
+    offered_by = models.ForeignKey(
+        Agent, verbose_name=_("offered by"), on_delete=models.CASCADE, related_name="swaps_offered"
+    )
+    taken_by = models.ForeignKey(
+        Agent, verbose_name=_("taken by"), null=True, blank=True, on_delete=models.CASCADE, related_name="swaps_taken"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OFFERED)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("offered at"), default=timezone.now)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = SwapQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shift__start"]
+        verbose_name = _("swap")
+        verbose_name_plural = _("swaps")
+        constraints = [
+            # One open offer per assignment.
+            models.UniqueConstraint(
+                fields=["assignment"], condition=Q(status__in=["offered", "taken"]), name="swap_one_open_per_assignment"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.offered_by} → {self.taken_by or '?'}: {self.shift}"

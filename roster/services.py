@@ -3,10 +3,16 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q
+from django.template import loader
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from roster import alerts, solver
@@ -20,6 +26,7 @@ from roster.models import (
     RosterBuild,
     Shift,
     ShiftChange,
+    Swap,
 )
 from roster.planning import local_midnight, plan_for
 
@@ -362,14 +369,17 @@ def roster_build_run(*, build_id: int) -> None:
     build.save(update_fields=["status", "error", "roster", "result", "finished_at"])
 
 
-def rule_breaches(*, shift: Shift, agent) -> list[str]:
-    """What putting this agent on this shift would break, by the engine's own rule checker."""
+def rule_breaches(*, shift: Shift, agent, replacing=None) -> list[str]:
+    """What putting this agent on this shift would break, by the engine's own rule checker;
+    `replacing` is an agent who leaves the shift at the same time (a swap)."""
     plan = plan_for(shift.roster, time_limit_s=1)
     shift_key = f"s{shift.pk}"
     agent_key = f"a{agent.pk}"
     if agent_key not in plan.agents:
         return [_("%(agent)s is not an active agent of this roster's lines.") % {"agent": agent.full_name}]
-    pairs = [*plan.problem.fixed, *plan.problem.current, (shift_key, agent_key)]
+    leaving = (shift_key, f"a{replacing.pk}") if replacing is not None else None
+    pairs = [pair for pair in (*plan.problem.fixed, *plan.problem.current) if tuple(pair) != leaving]
+    pairs.append((shift_key, agent_key))
     return [str(v) for v in solver.check(plan.problem, pairs) if shift_key in v.shifts and v.agent in (None, agent_key)]
 
 
@@ -483,3 +493,130 @@ def switchboard_event(event) -> PresenceEvent | None:
         if kind in (PresenceEvent.Event.LOGIN, PresenceEvent.Event.UNPAUSE) and assignment.can_check_in(event.at):
             assignment.check_in(now=event.at)
     return presence
+
+
+@transaction.atomic
+def agent_save(*, agent: Agent, lines, request=None) -> Agent:
+    """Save an agent from the directors' form; a new agent gets a login (username from the
+    email, else the phone number) and, with an email address, a link to set a password."""
+    new_login = agent.user_id is None
+    if new_login:
+        user_model = get_user_model()
+        username = agent.email.lower() or agent.phone.lstrip("+")
+        if user_model.objects.filter(username=username).exists():
+            raise RosterError(_("The login %(username)s belongs to someone else.") % {"username": username})
+        family, _sep, given = agent.full_name.rpartition(" ")
+        user = user_model(username=username, email=agent.email, first_name=given[:150], last_name=family[:150])
+        user.set_unusable_password()
+        user.save()
+        agent.user = user
+    agent.save()
+    agent.lines.set(lines)
+    if new_login and agent.email and request is not None:
+        # Django's reset form skips users without a usable password, so send its mail here.
+        transaction.on_commit(lambda: send_first_password_mail(agent.user, request))
+    return agent
+
+
+def send_first_password_mail(user, request):
+    """Email a new agent the link to choose their password (the password-reset mail)."""
+    context = {
+        "email": user.email,
+        "domain": request.get_host(),
+        "site_name": "Trực Ban",
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "user": user,
+        "token": default_token_generator.make_token(user),
+        "protocol": "https" if request.is_secure() else "http",
+    }
+    subject = "".join(loader.render_to_string("registration/password_reset_subject.txt", context).splitlines())
+    body = loader.render_to_string("registration/password_reset_email.html", context)
+    send_mail(subject, body, None, [user.email])
+
+
+def future_shifts(agent, now=None):
+    now = now or timezone.now()
+    return agent.assignments.filter(is_live=True, start__gt=now).exclude(status__in=Assignment.NOT_HOLDING)
+
+
+# Swaps ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def swap_offer(*, assignment: Assignment, note: str = "") -> Swap:
+    """An agent offers one of their coming shifts to the colleagues of the line."""
+    assignment = Assignment.objects.select_for_update().select_related("shift").get(pk=assignment.pk)
+    if not assignment.is_live or assignment.status in Assignment.NOT_HOLDING or assignment.start <= timezone.now():
+        raise RosterError(_("Only a coming shift you hold can be offered."))
+    if Swap.objects.open().filter(assignment=assignment).exists():
+        raise RosterError(_("This shift is already offered."))
+    return Swap.objects.create(assignment=assignment, shift=assignment.shift, offered_by=assignment.agent, note=note)
+
+
+@transaction.atomic
+def swap_take(*, swap: Swap, agent) -> Swap:
+    """A colleague takes an offered shift: at once, or once a director approves (by unit)."""
+    swap = (
+        Swap.objects.select_for_update(of=("self",)).select_related("shift__line__unit", "offered_by").get(pk=swap.pk)
+    )
+    if swap.status != Swap.Status.OFFERED:
+        raise RosterError(_("This shift is no longer offered."))
+    if agent.pk == swap.offered_by_id:
+        raise RosterError(_("You cannot take your own shift."))
+    if not agent.lines.filter(pk=swap.shift.line_id).exists():
+        raise RosterError(_("Only an agent of this line can take the shift."))
+    breaches = rule_breaches(shift=swap.shift, agent=agent, replacing=swap.offered_by)
+    if breaches:
+        raise RosterError("; ".join(breaches))
+    swap.taken_by, swap.taken_at = agent, timezone.now()
+    if swap.shift.line.unit.swaps_need_approval:
+        swap.status = Swap.Status.TAKEN
+        swap.save(update_fields=["taken_by", "taken_at", "status"])
+        return swap
+    return swap_carry_out(swap=swap, by=None)
+
+
+@transaction.atomic
+def swap_decide(*, swap: Swap, approve: bool, by) -> Swap:
+    swap = (
+        Swap.objects.select_for_update(of=("self",))
+        .select_related("shift__line", "offered_by", "taken_by")
+        .get(pk=swap.pk)
+    )
+    if swap.status != Swap.Status.TAKEN:
+        raise RosterError(_("Only a taken shift awaiting approval can be decided."))
+    if not approve:
+        swap.status, swap.decided_by, swap.decided_at = Swap.Status.REJECTED, by, timezone.now()
+        swap.save(update_fields=["status", "decided_by", "decided_at"])
+        return swap
+    return swap_carry_out(swap=swap, by=by)
+
+
+def swap_carry_out(*, swap: Swap, by) -> Swap:
+    """Move the shift from the offering agent to the taker, checked once more (the roster may
+    have changed since the shift was taken); both are told through the change messages."""
+    shift = Shift.objects.select_for_update().select_related("roster", "line").get(pk=swap.shift_id)
+    mine = Assignment.objects.filter(pk=swap.assignment_id, agent_id=swap.offered_by_id, shift=shift).first()
+    if mine is None or mine.status in Assignment.NOT_HOLDING:
+        raise RosterError(_("The offering agent no longer holds this shift."))
+    breaches = rule_breaches(shift=shift, agent=swap.taken_by, replacing=swap.offered_by)
+    if breaches:
+        raise RosterError("; ".join(breaches))
+    alerts.record_change(mine, ShiftChange.Change.REMOVED)
+    mine.delete()
+    taken = Assignment(shift=shift, agent=swap.taken_by, source=Assignment.Source.MANUAL, pinned=True)
+    taken.save()
+    alerts.record_change(taken, ShiftChange.Change.ADDED)
+    swap.status, swap.decided_by, swap.decided_at = Swap.Status.DONE, by, timezone.now()
+    swap.save(update_fields=["status", "decided_by", "decided_at", "taken_by", "taken_at"])
+    return swap
+
+
+@transaction.atomic
+def swap_withdraw(*, swap: Swap) -> Swap:
+    swap = Swap.objects.select_for_update().get(pk=swap.pk)
+    if swap.status not in (Swap.Status.OFFERED, Swap.Status.TAKEN):
+        raise RosterError(_("Only an open offer can be withdrawn."))
+    swap.status = Swap.Status.WITHDRAWN
+    swap.save(update_fields=["status"])
+    return swap

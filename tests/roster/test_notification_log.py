@@ -30,7 +30,7 @@ def test_a_director_sees_their_agents_notifications_only(
 ):
     cdc_row, labour_row = cdc_and_labour_notifications
     client = login("director")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("notification_log"))
     content = response.content.decode()
     assert f'data-notification="{cdc_row.pk}"' in content

@@ -1,0 +1,80 @@
+"""Forms of the directors' and agents' pages."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from roster.models import Agent, Leave
+from roster.phones import normalize_phone
+
+
+class AgentForm(forms.ModelForm):
+    """An agent, as a director edits them: only their own units and lines are offered."""
+
+    class Meta:
+        model = Agent
+        fields = [
+            "full_name",
+            "phone",
+            "email",
+            "extension",
+            "unit",
+            "lines",
+            "max_hours_per_week",
+            "language",
+            "notify_by_sms",
+            "notify_by_email",
+            "active",
+        ]
+        widgets = {"lines": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, units, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["lines"].queryset = lines.select_related("hotline")
+
+    def clean_phone(self):
+        try:
+            phone = normalize_phone(self.cleaned_data["phone"])
+        except ValidationError as e:
+            raise ValidationError(e.messages) from e
+        if Agent.objects.filter(phone=phone).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("Another agent has this phone number."))
+        return phone
+
+
+class AgentImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Columns full_name,phone,email,unit,lines,max_hours_per_week; UTF-8."),
+    )
+    skip_bad = forms.BooleanField(label=_("Write the good rows even if some are bad"), required=False)
+
+
+class LeaveRequestForm(forms.ModelForm):
+    class Meta:
+        model = Leave
+        fields = ["start", "end", "reason"]
+        widgets = {
+            "start": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "end": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        }
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end <= start:
+            self.add_error("end", _("The leave must end after it starts."))
+        for name in ("start", "end"):
+            value = data.get(name)
+            if value and not 2000 <= value.year <= 2099:
+                self.add_error(name, _("Choose days of this century."))
+        return data
+
+
+class AgentSettingsForm(forms.ModelForm):
+    """What an agent sets for themselves: how they are told, and the site's language."""
+
+    class Meta:
+        model = Agent
+        fields = ["notify_by_sms", "notify_by_email", "email", "language"]

@@ -1,0 +1,100 @@
+"""Hours worked per agent over a period: what duty allowances are paid on.
+
+Hours are split at local midnights; each piece counts as a weekend hour on Saturday or
+Sunday, a holiday hour on a public holiday, and its part between 22:00 and 06:00 as
+night hours (the Labour Code's night work)."""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from roster.models import NIGHT_END, NIGHT_START, Assignment, PublicHoliday, Roster
+from roster.names import name_key
+from roster.planning import local_midnight
+
+
+@dataclass
+class AgentHours:
+    agent: object
+    shifts: int = 0
+    hours: float = 0.0
+    night_hours: float = 0.0
+    weekend_hours: float = 0.0
+    holiday_hours: float = 0.0
+
+
+def overlap_hours(start, end, window_start, window_end) -> float:
+    seconds = (min(end, window_end) - max(start, window_start)).total_seconds()
+    return max(0.0, seconds / 3600)
+
+
+def split(start, end, first: datetime.date, last: datetime.date, holidays: set, row: AgentHours):
+    """Add the part of [start, end) within the days first..last to the row."""
+    tz = timezone.get_current_timezone()
+    day = max(timezone.localtime(start).date(), first)
+    while day <= last:
+        midnight = local_midnight(day)
+        next_midnight = local_midnight(day + datetime.timedelta(days=1))
+        if midnight >= end:
+            break
+        hours = overlap_hours(start, end, midnight, next_midnight)
+        if hours:
+            row.hours += hours
+            if day.weekday() >= 5:
+                row.weekend_hours += hours
+            if day in holidays:
+                row.holiday_hours += hours
+            # The night windows touching this day: 00:00–06:00 and 22:00–24:00.
+            row.night_hours += overlap_hours(
+                start, end, midnight, datetime.datetime.combine(day, NIGHT_END, tzinfo=tz)
+            ) + overlap_hours(start, end, datetime.datetime.combine(day, NIGHT_START, tzinfo=tz), next_midnight)
+        day += datetime.timedelta(days=1)
+
+
+def hours_report(agents, first: datetime.date, last: datetime.date) -> list[AgentHours]:
+    """One row per agent (Vietnamese name order), from their published, held assignments."""
+    rows = {agent.pk: AgentHours(agent) for agent in agents}
+    holidays = set(PublicHoliday.objects.filter(date__range=(first, last)).values_list("date", flat=True))
+    period_start, period_end = local_midnight(first), local_midnight(last + datetime.timedelta(days=1))
+    assignments = (
+        Assignment.objects.filter(
+            agent_id__in=rows,
+            shift__roster__status=Roster.Status.PUBLISHED,
+            start__lt=period_end,
+            end__gt=period_start,
+        )
+        .exclude(status__in=Assignment.NOT_HOLDING)
+        .only("agent_id", "start", "end")
+    )
+    for assignment in assignments:
+        row = rows[assignment.agent_id]
+        row.shifts += 1
+        split(assignment.start, assignment.end, first, last, holidays, row)
+    return sorted(rows.values(), key=lambda row: name_key(row.agent.full_name))
+
+
+CSV_HEADER = ["Họ và tên", "Điện thoại", "Đơn vị", "Số ca", "Giờ trực", "Giờ trực đêm", "Giờ cuối tuần", "Giờ ngày lễ"]
+
+
+def hours_csv(rows) -> bytes:
+    """UTF-8 with a BOM, so Excel opens the Vietnamese names correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        writer.writerow(
+            [
+                row.agent.full_name,
+                row.agent.phone_display,
+                row.agent.unit.name,
+                row.shifts,
+                f"{row.hours:.2f}",
+                f"{row.night_hours:.2f}",
+                f"{row.weekend_hours:.2f}",
+                f"{row.holiday_hours:.2f}",
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

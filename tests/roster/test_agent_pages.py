@@ -1,0 +1,146 @@
+"""Pages of agents (check-out, leave, swaps, settings) and of directors (agents, leave, swaps)."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from roster.models import Agent, Assignment, Leave, Swap
+
+
+def own_next():
+    return Assignment.objects.filter(agent__user__username="agent", is_live=True).order_by("start").first()
+
+
+def test_check_in_then_out_from_my_shifts(login):
+    client = login("agent")
+    assignment = own_next()
+    with time_machine.travel(assignment.start + datetime.timedelta(minutes=2), tick=False):
+        client.post(f"/me/assignments/{assignment.pk}/check-in/")
+        page = client.get("/me/shifts/").content.decode()
+        assert 'data-action="check-out"' in page
+        client.post(f"/me/assignments/{assignment.pk}/check-out/")
+    assignment.refresh_from_db()
+    assert assignment.checked_out_at is not None
+
+
+def test_an_agent_asks_for_leave_and_the_director_approves(login):
+    agent_client = login("agent")
+    start = timezone.localtime() + datetime.timedelta(days=30)
+    response = agent_client.post(
+        "/me/leave/",
+        {"start": start.strftime("%Y-%m-%dT08:00"), "end": start.strftime("%Y-%m-%dT17:00"), "reason": "Việc gia đình"},
+    )
+    assert response.status_code == 302
+    leave = Leave.objects.get(agent__user__username="agent", reason="Việc gia đình")
+    assert leave.status == Leave.Status.REQUESTED
+
+    director = login("director")
+    assert f'data-leave="{leave.pk}"' in director.get("/leave/").content.decode()
+    director.post(f"/leave/{leave.pk}/decide/", {"decision": "approve"})
+    leave.refresh_from_db()
+    assert leave.status == Leave.Status.APPROVED
+
+
+def test_a_leave_that_ends_before_it_starts_is_a_field_error(login):
+    response = login("agent").post("/me/leave/", {"start": "2027-01-10T08:00", "end": "2027-01-09T08:00"})
+    assert response.status_code == 400
+    assert "invalid-feedback" in response.content.decode()
+
+
+def test_offering_a_shift_shows_it_to_colleagues(login):
+    client = login("agent")
+    assignment = Assignment.objects.filter(
+        agent__user__username="agent", is_live=True, start__gt=timezone.now() + datetime.timedelta(days=2)
+    ).first()
+    client.post(f"/me/assignments/{assignment.pk}/offer/")
+    swap = Swap.objects.get(assignment=assignment)
+    assert f'data-my-swap="{swap.pk}"' in client.get("/me/shifts/").content.decode()
+
+
+def test_settings_change_channels_and_language(login):
+    client = login("agent")
+    response = client.post("/me/settings/", {"notify_by_sms": "on", "email": "", "language": "en"})
+    assert response.status_code == 302
+    agent = Agent.objects.get(user__username="agent")
+    assert (agent.notify_by_email, agent.language) == (False, "en")
+    assert response.cookies["django_language"].value == "en"
+
+
+@pytest.mark.parametrize("url", ["/me/leave/", "/me/settings/"])
+def test_agent_pages_need_an_agent(login, url):
+    assert login("operator").get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/agents/", "/agents/new/", "/agents/import/", "/leave/"])
+def test_director_pages_are_not_for_agents(login, url):
+    assert login("agent").get(url).status_code == 403
+
+
+def test_a_director_creates_an_agent_with_a_login_and_a_password_mail(login, django_capture_on_commit_callbacks):
+    client = login("director")
+    line = Agent.objects.get(user__username="agent").lines.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/agents/new/",
+            {
+                "full_name": "Đỗ Thị Mai",
+                "phone": "0918 123 456",
+                "email": "mai@cdc.camau.gov.vn",
+                "extension": "233",
+                "unit": Agent.objects.get(user__username="agent").unit_id,
+                "lines": [line.pk],
+                "max_hours_per_week": 40,
+                "language": "vi",
+                "notify_by_sms": "on",
+                "active": "on",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    agent = Agent.objects.get(phone="+84918123456")
+    assert agent.user.username == "mai@cdc.camau.gov.vn"
+    assert any("mai@cdc.camau.gov.vn" in m.to for m in mail.outbox)
+
+
+def test_a_bad_phone_is_a_field_error(login):
+    response = login("director").post("/agents/new/", {"full_name": "X", "phone": "123"})
+    assert response.status_code == 400
+    assert "invalid-feedback" in response.content.decode()
+
+
+def test_deactivating_an_agent_with_shifts_offers_a_replan(login):
+    client = login("director")
+    agent = Agent.objects.get(user__username="agent")
+    data = {
+        "full_name": agent.full_name,
+        "phone": agent.phone,
+        "email": agent.email,
+        "unit": agent.unit_id,
+        "lines": [line.pk for line in agent.lines.all()],
+        "max_hours_per_week": agent.max_hours_per_week,
+        "language": "vi",
+    }
+    response = client.post(f"/agents/{agent.pk}/", data)
+    assert response["Location"] == f"/agents/{agent.pk}/replan/"
+    client.post(f"/agents/{agent.pk}/replan/")
+    assert not Assignment.objects.filter(agent=agent, is_live=True, start__gt=timezone.now()).exists()
+
+
+def test_importing_agents_on_the_page_shows_bad_lines_and_writes_nothing(login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv = "full_name,phone,email,unit,lines,max_hours_per_week\nA B,0912000111,,cdc,2,40\nC D,12,,cdc,2,40\n"
+    response = login("director").post("/agents/import/", {"file": SimpleUploadedFile("agents.csv", csv.encode())})
+    assert response.status_code == 400
+    assert "data-import-errors" in response.content.decode()
+    assert not Agent.objects.filter(phone="+84912000111").exists()
+
+
+def test_a_director_cannot_import_into_another_unit(login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv = "full_name,phone,email,unit,lines,max_hours_per_week\nA B,0912000111,,ldtbxh,1,40\n"
+    response = login("director").post("/agents/import/", {"file": SimpleUploadedFile("a.csv", csv.encode())})
+    assert response.status_code == 400

@@ -1,0 +1,72 @@
+"""The hours report: hours, night, weekend and public-holiday hours per agent, and its CSV."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+
+from roster.hours import AgentHours, split
+from roster.models import PublicHoliday
+
+TZ = timezone.get_fixed_timezone(7 * 60)
+
+
+def at(day, hour):
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=TZ)
+
+
+def test_a_saturday_night_shift_into_a_holiday_sunday():
+    saturday = datetime.date(2026, 8, 29)  # the Sunday after is made a holiday below
+    row = AgentHours(agent=None)
+    split(
+        at(saturday, 19),
+        at(saturday, 19) + datetime.timedelta(hours=12),
+        saturday,
+        saturday + datetime.timedelta(1),
+        {saturday + datetime.timedelta(1)},
+        row,
+    )
+    assert row.hours == 12
+    assert row.night_hours == 8  # 22:00–06:00
+    assert row.weekend_hours == 12
+    assert row.holiday_hours == 7  # Sunday 00:00–07:00
+
+
+def test_only_the_part_inside_the_period_counts():
+    day = datetime.date(2026, 3, 2)
+    row = AgentHours(agent=None)
+    split(at(day, 19), at(day, 19) + datetime.timedelta(hours=12), day, day, set(), row)
+    assert row.hours == 5
+    assert row.night_hours == 2
+
+
+@pytest.mark.parametrize("username", ["director", "operator"])
+def test_the_report_lists_the_managers_agents(login, username):
+    response = login(username).get("/reports/hours/")
+    assert response.status_code == 200
+    assert 'data-table="hours"' in response.content.decode()
+
+
+def test_agents_may_not_see_the_report(login):
+    assert login("agent").get("/reports/hours/").status_code == 403
+
+
+def test_the_csv_has_a_bom_and_a_row_an_agent(login):
+    today = timezone.localdate()
+    PublicHoliday.objects.get_or_create(date=today, defaults={"name": "Test"})
+    query = f"start={today}&end={today + datetime.timedelta(days=6)}&format=csv"
+    response = login("director").get(f"/reports/hours/?{query}")
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "Họ và tên"
+    worked = [r for r in rows[1:] if float(r[4]) > 0]
+    assert worked
+    assert sum(float(r[4]) for r in rows[1:]) >= 7 * 24  # line 2 is staffed round the clock
+    assert sum(float(r[7]) for r in rows[1:]) >= 24  # today is a holiday here
+
+
+def test_a_bad_period_is_a_form_error(login):
+    response = login("director").get("/reports/hours/?start=2026-03-10&end=2026-03-01")
+    assert response.status_code == 400
