@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -13,27 +13,61 @@ from django.views.decorators.cache import never_cache
 
 from config.celery import app as celery_app
 from hotline import permissions
+from hotline.models import CallRecord
 from roster.duty import on_call_board
-from roster.models import Assignment, Escalation, Shift
+from roster.models import Assignment, Escalation, Notification, Shift
 from roster.views import render_my_shifts
 
-DASHBOARD_DAYS = 7
+HEATMAP_DAYS = 14
 LINE_DAYS = 14
 
 
 class LineStatus:
     """What the dashboard shows for one line: who is on now, what comes next, where gaps are."""
 
-    def __init__(self, line, shifts, now):
+    def __init__(self, line, shifts, now, board_entry, days):
         self.line = line
         self.current_shifts = [s for s in shifts if s.is_on_at(now)]
         self.on_duty = [a for s in self.current_shifts for a in s.assignments.all()]
         self.required_now = line.required_at(now)
-        holding = [a for a in self.on_duty if a.status not in Assignment.NOT_HOLDING]
-        self.staffed = len(holding) >= self.required_now
+        # The same rule as oncall/ and escalation: enough agents hold the shift and, once the
+        # grace period is over, enough of them have checked in.
+        self.staffed = bool(board_entry and board_entry["staffed"])
         self.next_shifts = [s for s in shifts if s.start > now][:3]
         self.gaps = [s for s in shifts if s.end > now and s.missing > 0]
         self.missing_places = sum(s.missing for s in self.gaps)
+        self.heatmap = heatmap(line, shifts, timezone.localdate(now), days)
+        self.missed_today = 0
+
+
+def heatmap(line, shifts, first_day, days):
+    """Days × hours: agents holding a shift against agents required, hour by hour."""
+    tz = timezone.get_current_timezone()
+    rows = []
+    for offset in range(days):
+        day = first_day + datetime.timedelta(days=offset)
+        cells = []
+        for hour in range(24):
+            moment = datetime.datetime.combine(day, datetime.time(hour), tzinfo=tz)
+            required = line.required_at(moment)
+            held = sum(
+                1
+                for shift in shifts
+                if shift.start <= moment < shift.end
+                for a in shift.assignments.all()
+                if a.status not in Assignment.NOT_HOLDING
+            )
+            if not required:
+                level = "none"
+            elif held >= required:
+                level = "full"
+            elif held:
+                level = "short"
+            else:
+                level = "empty"
+            cells.append({"hour": hour, "required": required, "held": held, "level": level})
+        rows.append({"day": day, "cells": cells})
+    return rows
 
 
 def shifts_with_assignments(lines, start, end):
@@ -75,11 +109,33 @@ def dashboard(request):
         .select_related("hotline", "unit")
         .prefetch_related("staffing")
     )
-    shifts = shifts_with_assignments(lines, now, now + datetime.timedelta(days=DASHBOARD_DAYS))
+    midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(now), datetime.time.min))
+    shifts = shifts_with_assignments(lines, midnight, midnight + datetime.timedelta(days=HEATMAP_DAYS))
     by_line = {line.pk: [] for line in lines}
     for shift in shifts:
         by_line[shift.line_id].append(shift)
-    statuses = [LineStatus(line, by_line[line.pk], now) for line in lines]
+    board = {(entry["hotline"], entry["line"]): entry for entry in on_call_board(now)}
+    statuses = [
+        LineStatus(line, by_line[line.pk], now, board.get((line.hotline.number, line.digit)), HEATMAP_DAYS)
+        for line in lines
+    ]
+    missed = dict(
+        CallRecord.objects.missed()
+        .filter(line__in=lines, started_at__gte=midnight)
+        .values_list("line")
+        .annotate(count=Count("pk"))
+    )
+    for status in statuses:
+        status.missed_today = missed.get(status.line.pk, 0)
+    failures = (
+        Notification.objects.filter(
+            status=Notification.Status.FAILED,
+            created_at__gte=now - datetime.timedelta(days=7),
+            agent__in=permissions.managed_agents(request.user).values("pk"),
+        )
+        .select_related("agent")
+        .order_by("-created_at")[:5]
+    )
     escalations = (
         Escalation.objects.open().filter(shift__line__in=lines).select_related("shift__line", "unit", "acknowledged_by")
     )
@@ -89,8 +145,10 @@ def dashboard(request):
         {
             "statuses": statuses,
             "escalations": escalations,
+            "failures": failures,
+            "hours": range(24),
             "now": now,
-            "days": DASHBOARD_DAYS,
+            "days": HEATMAP_DAYS,
             "agent": permissions.agent_of(request.user),
         },
     )

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from roster.models import Agent, Leave
+from roster.models import Agent, DutyLogEntry, Leave
 from roster.phones import normalize_phone
 
 
@@ -78,3 +78,10 @@ class AgentSettingsForm(forms.ModelForm):
     class Meta:
         model = Agent
         fields = ["notify_by_sms", "notify_by_email", "email", "language"]
+
+
+class DutyLogForm(forms.ModelForm):
+    class Meta:
+        model = DutyLogEntry
+        fields = ["kind", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}

@@ -798,3 +798,28 @@ class Swap(models.Model):
 
     def __str__(self):
         return f"{self.offered_by} → {self.taken_by or '?'}: {self.shift}"
+
+
+class DutyLogEntry(models.Model):
+    """The duty log (sổ trực ban): what the agents on a shift note, and hand over to the next."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        PROBLEM = "problem", _("Problem")
+        HANDOVER = "handover", _("Handover")
+
+    shift = models.ForeignKey(Shift, verbose_name=_("shift"), on_delete=models.CASCADE, related_name="log_entries")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.NOTE)
+    text = models.TextField(_("text"), max_length=4000)
+    written_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["written_at", "pk"]
+        verbose_name = _("duty log entry")
+        verbose_name_plural = _("duty log entries")
+
+    def __str__(self):
+        return f"{self.shift} {self.get_kind_display()}: {self.text[:40]}"

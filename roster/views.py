@@ -18,8 +18,18 @@ from django.views.decorators.http import require_POST
 from hotline import permissions
 from roster import escalation, services
 from roster.calendar import agent_calendar
-from roster.forms import AgentSettingsForm, LeaveRequestForm
-from roster.models import Agent, Assignment, Escalation, Leave, Notification, Roster, Shift, Swap
+from roster.forms import AgentSettingsForm, DutyLogForm, LeaveRequestForm
+from roster.models import (
+    Agent,
+    Assignment,
+    DutyLogEntry,
+    Escalation,
+    Leave,
+    Notification,
+    Roster,
+    Shift,
+    Swap,
+)
 from roster.services import RosterError, assignment_decline
 
 UPCOMING_DAYS = 30
@@ -297,3 +307,72 @@ def my_settings(request):
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, agent.language, max_age=365 * 24 * 3600)
         return response
     return render(request, "roster/my_settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# Duty log -----------------------------------------------------------------------------------------
+
+
+def log_access(request, shift) -> bool:
+    """Managers of the line read and write; agents on the shift write during it (and a while after)."""
+    if permissions.can_manage_line(request.user, shift.line):
+        return True
+    holding = shift.assignments.filter(agent__user=request.user).exclude(status__in=Assignment.NOT_HOLDING)
+    return holding.exists()
+
+
+@never_cache
+def shift_log(request, pk):
+    shift = get_object_or_404(Shift.objects.published().select_related("line__hotline"), pk=pk)
+    if not log_access(request, shift):
+        raise Http404("Not your shift.")
+    form = DutyLogForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        entry = form.save(commit=False)
+        entry.shift, entry.author = shift, request.user
+        entry.save()
+        messages.success(request, _("Written in the duty log."))
+        return redirect("shift_log", pk=shift.pk)
+    previous = Shift.objects.published().filter(line=shift.line, start__lt=shift.start).order_by("-start").first()
+    handover = previous.log_entries.filter(kind=DutyLogEntry.Kind.HANDOVER).select_related("author") if previous else []
+    return render(
+        request,
+        "roster/shift_log.html",
+        {
+            "shift": shift,
+            "entries": shift.log_entries.select_related("author"),
+            "previous": previous,
+            "handover": handover,
+            "form": form,
+            "on_duty": shift.assignments.exclude(status__in=Assignment.NOT_HOLDING).select_related("agent"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+def line_log(request, pk):
+    """The duty log of a line, day by day, for its directors."""
+    line = get_object_or_404(permissions.managed_lines(request.user).select_related("hotline"), pk=pk)
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = timezone.localdate()
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+    shifts = (
+        Shift.objects.published()
+        .filter(line=line)
+        .overlapping(start, start + datetime.timedelta(days=1))
+        .prefetch_related(Prefetch("log_entries", queryset=DutyLogEntry.objects.select_related("author")))
+        .order_by("start")
+    )
+    return render(
+        request,
+        "roster/line_log.html",
+        {
+            "line": line,
+            "day": day,
+            "shifts": shifts,
+            "previous_day": day - datetime.timedelta(days=1),
+            "next_day": day + datetime.timedelta(days=1),
+        },
+    )

@@ -1,10 +1,15 @@
 """Signing in, the home page of each role, and who may open which page."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
-from hotline.models import Line
+from hotline.models import CallRecord, Line
+from roster.models import Assignment
 
 
 def line(digit):
@@ -40,16 +45,18 @@ def test_a_wrong_password_shows_an_error_on_the_form(client, demo):
 
 def test_the_director_sees_their_line_with_who_is_on_duty_now(login, django_assert_max_num_queries):
     client = login("director")
-    # session, user, is_manager, the three permission subqueries' unit tree,
-    # lines, staffing, shifts, assignments+agents, agent_of
-    with django_assert_max_num_queries(13):
+    # session, user, is_manager, the permission subqueries' unit tree, lines, staffing, shifts,
+    # assignments+agents, agent_of, escalations, missed calls, failed notifications, and the
+    # on-duty board when its cache is cold (lines, staffing, shifts, assignments): none grows with the data
+    with django_assert_max_num_queries(24):
         response = client.get("/")
     assert response.status_code == 200
     assert [s.line.digit for s in response.context["statuses"]] == ["2"]
     status = response.context["statuses"][0]
     assert status.on_duty, "the demo roster covers now"
-    assert status.staffed
     content = response.content.decode()
+    assert 'data-heatmap="2"' in content
+    assert content.count("hm-full") >= 14 * 24  # the demo covers every hour of the next two weeks
     assert "Phản ánh về công tác phòng, chống dịch" in content
     assert status.on_duty[0].agent.full_name in content
     assert status.on_duty[0].agent.phone_display in content
@@ -128,3 +135,28 @@ def test_signing_out_takes_a_post_and_ends_the_session(login):
     client = login("agent")
     assert client.post(reverse("logout")).status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_staffed_on_the_dashboard_follows_the_check_ins(login):
+    """The badge is the oncall/ rule: after the grace period, holding a shift is not enough."""
+    client = login("director")
+    now = timezone.now()
+    on_now = Assignment.objects.filter(shift__line__digit="2", is_live=True, start__lte=now, end__gt=now)
+    started = on_now.first().start
+    with time_machine.travel(max(now, started + datetime.timedelta(minutes=30)), tick=False):
+        before = client.get("/").context["statuses"][0].staffed
+        for assignment in on_now:
+            assignment.status, assignment.checked_in_at = Assignment.Status.CHECKED_IN, started
+            assignment.save()
+        after = client.get("/").context["statuses"][0].staffed
+    assert (before, after) == (False, True)
+
+
+def test_missed_calls_today_show_on_the_line(login):
+    line = Line.objects.get(digit="2")
+    now = timezone.now()
+    CallRecord.objects.create(
+        hotline=line.hotline, line=line, source_id="m1", started_at=now, ended_at=now, outcome="abandoned"
+    )
+    content = login("director").get("/").content.decode()
+    assert 'data-missed-today="1"' in content
