@@ -181,6 +181,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "check-staffing": {"task": "roster.tasks.check_staffing", "schedule": 60.0},
     "dispatch-due-notifications": {"task": "roster.tasks.dispatch_due", "schedule": 60.0},
+    "missed-call-alerts": {"task": "roster.tasks.check_missed_calls", "schedule": 60.0},
     "gap-alerts": {"task": "roster.tasks.alert_gaps_daily", "schedule": crontab(hour=16, minute=0)},
     "erase-old-callers": {"task": "hotline.tasks.erase_old_callers", "schedule": crontab(hour=2, minute=30)},
 }

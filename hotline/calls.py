@@ -155,16 +155,15 @@ def erase_old_callers(now: datetime.datetime) -> int:
 class Queues:
     """Switchboard queue names → lines, within one hotline or across all of them."""
 
-    def __init__(self, hotline: Hotline | None = None):
-        lines = Line.objects.exclude(queue="").select_related("hotline")
+    def __init__(self, hotline: Hotline | None = None, lines=None):
+        """`lines` limits the lines records may go to (a director's); None allows all."""
+        lines = (lines if lines is not None else Line.objects.all()).select_related("hotline")
         if hotline is not None:
             lines = lines.filter(hotline=hotline)
         self.by_queue = {}
-        for line in lines:
+        for line in lines.exclude(queue=""):
             self.by_queue.setdefault(line.queue, []).append(line)
-        digits = Line.objects.select_related("hotline")
-        if hotline is not None:
-            digits = digits.filter(hotline=hotline)
+        digits = lines
         self.by_digit = {(line.hotline.number, line.digit): line for line in digits}
 
     def line(self, queue: str) -> Line | str:
@@ -530,9 +529,12 @@ def store(calls: list[Call], result: ImportResult) -> None:
     result.duplicate += duplicate
 
 
-def import_calls(lines, format: str, *, hotline: Hotline | None = None, on_agent_event=None) -> ImportResult:
-    """Read and store the calls of a file (an iterable of text lines) of the given format."""
-    queues = Queues(hotline)
+def import_calls(
+    lines, format: str, *, hotline: Hotline | None = None, allowed_lines=None, on_agent_event=None
+) -> ImportResult:
+    """Read and store the calls of a file (an iterable of text lines) of the given format;
+    `allowed_lines` limits the lines it may write to (None: all)."""
+    queues = Queues(hotline, allowed_lines)
     if format == "asterisk-queue-log":
         items = read_queue_log(lines, queues)
     elif format == "asterisk-csv":

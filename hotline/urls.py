@@ -6,4 +6,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("lines/<int:pk>/", views.line_detail, name="line_detail"),
     path("board/<str:number>", views.board, name="board"),
+    path("calls/", views.calls, name="calls"),
+    path("reports/calls/", views.calls_report, name="calls_report"),
 ]

@@ -1,21 +1,28 @@
 """Pages about hotlines and lines: the home page, the directors' dashboard, a line's roster, health."""
 
 import datetime
+import io
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from config.celery import app as celery_app
-from hotline import permissions
+from hotline import metrics, permissions
+from hotline.calls import UnreadableFormat, import_calls
+from hotline.forms import CallImportForm
 from hotline.models import CallRecord
 from roster.duty import on_call_board
 from roster.models import Assignment, Escalation, Notification, Shift
+from roster.services import switchboard_event
 from roster.views import render_my_shifts
 
 HEATMAP_DAYS = 14
@@ -206,3 +213,182 @@ def board(request, number):
     if request.headers.get("HX-Request"):
         return render(request, "hotline/_board_lines.html", context)
     return render(request, "hotline/board.html", context)
+
+
+# Calls ---------------------------------------------------------------------------------------------
+
+REJECTED_SHOWN = 50
+
+
+@never_cache
+def calls(request):
+    """Calls per line for a day: by hour (chart), by shift with who was on duty, the missed
+    calls; and the upload of the switchboard's records."""
+    if not permissions.is_manager(request.user):
+        raise PermissionDenied
+    lines = list(
+        permissions.managed_lines(request.user)
+        .filter(active=True)
+        .select_related("hotline", "unit")
+        .order_by("hotline__number", "digit")
+    )
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = timezone.localdate()
+    form = CallImportForm(
+        request.POST or None, request.FILES or None, hotlines=permissions.operated_hotlines(request.user)
+    )
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result, error = import_uploaded_calls(request, form)
+        if error:
+            form.add_error("file", error)
+    start = metrics.local_day_start(day)
+    shifts = shifts_with_assignments(lines, start, start + datetime.timedelta(days=1))
+    rows = []
+    for line in lines:
+        hours = metrics.by_hour(line, day)
+        line_shifts = [s for s in shifts if s.line_id == line.pk and s.start < start + datetime.timedelta(days=1)]
+        rows.append(
+            {
+                "line": line,
+                "total": metrics.total(hours),
+                "chart": {
+                    "answered": [h.answered for h in hours],
+                    "missed": [h.missed for h in hours],
+                },
+                "shifts": metrics.by_shift(line, line_shifts),
+            }
+        )
+    missed = (
+        CallRecord.objects.missed()
+        .filter(line__in=lines, started_at__gte=start, started_at__lt=start + datetime.timedelta(days=1))
+        .select_related("line")
+        .order_by("-started_at")[:200]
+    )
+    return render(
+        request,
+        "hotline/calls.html",
+        {
+            "rows": rows,
+            "day": day,
+            "previous_day": day - datetime.timedelta(days=1),
+            "next_day": day + datetime.timedelta(days=1),
+            "missed": missed,
+            "form": form,
+            "result": result,
+            "rejected_shown": REJECTED_SHOWN,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def import_uploaded_calls(request, form):
+    """Import an uploaded file, into the lines the user manages only; (result, error)."""
+    upload = form.cleaned_data["file"]
+    text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", errors="replace", newline="")
+    try:
+        result = import_calls(
+            text,
+            form.cleaned_data["format"],
+            hotline=form.cleaned_data["hotline"],
+            allowed_lines=permissions.managed_lines(request.user),
+            on_agent_event=switchboard_event,
+        )
+    except UnreadableFormat as e:
+        return None, str(e)
+    return result, None
+
+
+@never_cache
+def calls_report(request):
+    """The monthly report the provincial People's Committee asks for: calls, answer rate,
+    missed calls by line and shift, staffing against requirement; printable or XLSX."""
+    if not permissions.is_manager(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
+        first, last = metrics.month_bounds(year, month)
+    except ValueError:
+        first, last = metrics.month_bounds(today.year, today.month)
+    lines = permissions.managed_lines(request.user).filter(active=True).select_related("hotline", "unit")
+    if request.GET.get("hotline"):
+        lines = lines.filter(hotline__number=request.GET["hotline"])
+    lines = list(lines.prefetch_related("staffing").order_by("hotline__number", "digit"))
+    start = metrics.local_day_start(first)
+    shifts = shifts_with_assignments(lines, start, metrics.local_day_start(last + datetime.timedelta(days=1)))
+    months = [metrics.line_month(line, [s for s in shifts if s.line_id == line.pk], first, last) for line in lines]
+    context = {
+        "months": months,
+        "total": metrics.total(m.metrics for m in months),
+        "first": first,
+        "last": last,
+        "today": today,
+        "units": sorted({line.unit.name for line in lines}),
+        "hotlines": sorted({line.hotline for line in lines}, key=lambda h: h.number),
+    }
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            calls_report_xlsx(context),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="bao-cao-cuoc-goi-{first:%Y-%m}.xlsx"'
+        return response
+    return render(request, "hotline/calls_report.html", context)
+
+
+def calls_report_xlsx(context) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"{context['first']:%m-%Y}"
+    sheet.append([f"BÁO CÁO TÌNH HÌNH TIẾP NHẬN CUỘC GỌI THÁNG {context['first']:%m/%Y}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([])
+    sheet.append(
+        [
+            "Tổng đài",
+            "Nhánh",
+            "Nội dung",
+            "Đơn vị tiếp nhận",
+            "Cuộc gọi đến",
+            "Đã trả lời",
+            "Nhỡ",
+            "Tỷ lệ trả lời (%)",
+            "Trả lời trong mục tiêu (%)",
+            "Giờ cần trực",
+            "Giờ đủ người (%)",
+        ]
+    )
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for month in context["months"]:
+        m = month.metrics
+        sheet.append(
+            [
+                month.line.hotline.number,
+                month.line.digit,
+                month.line.label,
+                month.line.unit.name,
+                m.offered,
+                m.answered,
+                m.missed,
+                round(100 * m.answer_rate, 1) if m.answer_rate is not None else None,
+                round(100 * m.service_level, 1) if m.service_level is not None else None,
+                month.hours_needing,
+                round(100 * month.staffed_share, 1) if month.staffed_share is not None else None,
+            ]
+        )
+    sheet.append([])
+    sheet.append(["Cuộc gọi nhỡ theo ca"])
+    sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+    sheet.append(["Tổng đài", "Nhánh", "Ca", "Cuộc gọi đến", "Nhỡ"])
+    for month in context["months"]:
+        for label, m in month.by_slot:
+            sheet.append([month.line.hotline.number, month.line.digit, label, m.offered, m.missed])
+    for column, width in zip("ABCDEFGHIJK", [12, 7, 40, 36, 12, 12, 8, 14, 18, 12, 14], strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

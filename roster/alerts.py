@@ -21,8 +21,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from hotline import permissions
+from hotline.models import CallRecord, Line
 from roster import sms
-from roster.models import Assignment, Notification, Shift, ShiftChange
+from roster.models import Assignment, MissedCallAlert, Notification, Shift, ShiftChange
 
 CHANGE_QUIET_MINUTES = 3
 CHANGE_MAX_WAIT_MINUTES = 10
@@ -235,3 +236,77 @@ def record_change(assignment: Assignment, change: str) -> ShiftChange:
         end=assignment.end,
         change=change,
     )
+
+
+# Missed calls ------------------------------------------------------------------------------------
+
+
+def alert_missed_calls(now: datetime.datetime) -> list:
+    """Lines that missed at least missed_alert_calls calls in the last missed_alert_minutes:
+    tell the agents on duty and the unit's directors, once per window and line."""
+    raised = []
+    for line in Line.objects.filter(active=True, hotline__active=True).select_related("hotline", "unit"):
+        window = datetime.timedelta(minutes=line.missed_alert_minutes)
+        missed = CallRecord.objects.missed().filter(line=line, started_at__gt=now - window, started_at__lte=now).count()
+        if missed < line.missed_alert_calls:
+            continue
+        with transaction.atomic():
+            # Lock the line's alerts: two beat ticks must not both raise one for the same window.
+            recent = MissedCallAlert.objects.select_for_update().filter(line=line, raised_at__gt=now - window)
+            if recent.exists():
+                continue
+            alert = MissedCallAlert.objects.create(
+                line=line, raised_at=now, missed=missed, window_minutes=line.missed_alert_minutes
+            )
+            Notification.objects.bulk_create(missed_call_rows(alert, now), ignore_conflicts=True)
+        raised.append(alert)
+    return raised
+
+
+def missed_call_rows(alert, now) -> list[Notification]:
+    line = alert.line
+    details = {"missed": alert.missed, "minutes": alert.window_minutes, "digit": line.digit}
+    rows = []
+    on_duty = (
+        Assignment.objects.filter(shift__line=line, is_live=True, start__lte=now, end__gt=now)
+        .exclude(status__in=Assignment.NOT_HOLDING)
+        .select_related("agent")
+    )
+    for assignment in on_duty:
+        agent = assignment.agent
+        with translation.override(agent.language):
+            body = _("Truc Ban: line %(digit)s missed %(missed)s calls in %(minutes)s minutes. Please answer.")
+            body %= details
+            subject = _("Missed calls on line %(digit)s") % details
+        for channel in agent.channels():
+            rows.append(
+                Notification(
+                    key=f"missed:{alert.pk}:agent:{agent.pk}:{channel}",
+                    kind=Notification.Kind.MISSED_CALLS,
+                    channel=channel,
+                    agent=agent,
+                    assignment=assignment,
+                    to=agent.phone if channel == Notification.Channel.SMS else agent.email,
+                    subject=subject,
+                    body=sms.fit_segment(body) if channel == Notification.Channel.SMS else body,
+                )
+            )
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Missed calls on line %(digit)s") % details
+        body = _(
+            "Line %(digit)s (%(label)s, %(hotline)s) missed %(missed)s calls in the last %(minutes)s minutes. "
+            "Open Trực Ban to see who is on duty."
+        ) % {**details, "label": line.label, "hotline": line.hotline.number}
+    for director in line.unit.directors.filter(is_active=True).exclude(email=""):
+        rows.append(
+            Notification(
+                key=f"missed:{alert.pk}:director:{director.pk}:email",
+                kind=Notification.Kind.MISSED_CALLS,
+                channel=Notification.Channel.EMAIL,
+                user=director,
+                to=director.email,
+                subject=subject,
+                body=body,
+            )
+        )
+    return rows

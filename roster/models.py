@@ -535,6 +535,7 @@ class Notification(models.Model):
         GAPS = "gaps", _("Unfilled places")
         UNDELIVERED = "undelivered", _("Undelivered notification")
         LEAVE = "leave", _("Leave decision")
+        MISSED_CALLS = "missed_calls", _("Missed calls")
 
     class Channel(models.TextChoices):
         SMS = "sms", _("SMS")
@@ -823,3 +824,22 @@ class DutyLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.shift} {self.get_kind_display()}: {self.text[:40]}"
+
+
+class MissedCallAlert(models.Model):
+    """A line missed too many calls in a short time; its agents on duty and directors were told.
+    At most one a line per window (the line's missed_alert_minutes)."""
+
+    line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.CASCADE, related_name="missed_call_alerts")
+    raised_at = models.DateTimeField(_("raised at"))
+    missed = models.PositiveIntegerField(_("missed calls"))
+    window_minutes = models.PositiveSmallIntegerField(_("within (minutes)"))
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name = _("missed-call alert")
+        verbose_name_plural = _("missed-call alerts")
+        indexes = [models.Index(fields=["line", "raised_at"], name="missed_alert_line_idx")]
+
+    def __str__(self):
+        return f"{self.line} {timezone.localtime(self.raised_at):%d/%m %H:%M}: {self.missed}"

@@ -35,6 +35,12 @@ def check_staffing():
 
 
 @shared_task
+def check_missed_calls():
+    """Every minute (beat): lines missing too many calls alert their agents on duty and directors."""
+    alerts.alert_missed_calls(timezone.now())
+
+
+@shared_task
 def alert_gaps_daily():
     """16:00 every day (beat): each director's unfilled places for the next 7 days."""
     alerts.alert_gaps(timezone.now())
