@@ -210,6 +210,9 @@ ONCALL_CACHE_SECONDS = env.int("ONCALL_CACHE_SECONDS", default=3)
 # Callers' numbers in call records (personal data, Decree 13/2023/ND-CP): "mask" keeps
 # 0912***678 and a keyed hash (repeat callers can be counted), "hash" only the hash, "keep"
 # the number. Either is erased after CALLER_RETENTION_DAYS.
+# The place name that dates printed documents ("Cà Mau, ngày … tháng … năm …").
+DOCUMENT_PLACE = env.str("DOCUMENT_PLACE", default="Cà Mau")
+
 CALLER_NUMBERS = env.str("CALLER_NUMBERS", default="mask")
 CALLER_RETENTION_DAYS = env.int("CALLER_RETENTION_DAYS", default=90)
 # An escalation nobody takes in hand climbs one unit up after this long.

@@ -326,6 +326,7 @@ def calls_report(request):
         "first": first,
         "last": last,
         "today": today,
+        "place": settings.DOCUMENT_PLACE,
         "units": sorted({line.unit.name for line in lines}),
         "hotlines": sorted({line.hotline for line in lines}, key=lambda h: h.number),
     }

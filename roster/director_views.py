@@ -4,6 +4,7 @@ publishing with a summary."""
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
@@ -268,7 +269,9 @@ def roster_print(request, pk):
             "unit": unit,
             "parent": unit.parent,
             "today": timezone.localdate(),
-            "signer": signer.get_full_name() if signer else "",
+            # Vietnamese order: family name first (Django's get_full_name puts the given name first).
+            "signer": f"{signer.last_name} {signer.first_name}".strip() if signer else "",
+            "place": settings.DOCUMENT_PLACE,
         },
     )
 
@@ -279,7 +282,7 @@ def roster_xlsx(request, pk):
     if start is None:
         return redirect("roster_builder", pk=line.pk)
     grid = documents.roster_grid(line, shifts, start, end)
-    content = documents.roster_xlsx(grid, line.unit, line.unit.parent, timezone.localdate())
+    content = documents.roster_xlsx(grid, line.unit, line.unit.parent, timezone.localdate(), settings.DOCUMENT_PLACE)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"lich-truc-{line.hotline.number}-{line.digit}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

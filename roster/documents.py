@@ -62,7 +62,7 @@ def weekday_name(day: datetime.date) -> str:
     return WEEKDAYS[day.weekday()]
 
 
-def roster_xlsx(grid: RosterGrid, unit, parent, today: datetime.date) -> bytes:
+def roster_xlsx(grid: RosterGrid, unit, parent, today: datetime.date, place: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = f"Nhanh {grid.line.digit}"
@@ -74,7 +74,7 @@ def roster_xlsx(grid: RosterGrid, unit, parent, today: datetime.date) -> bytes:
     sheet["A2"].font = bold
     sheet.cell(row=1, column=width - 1, value=MOTTO_1).font = bold
     sheet.cell(row=2, column=width - 1, value=MOTTO_2).font = bold
-    sheet.cell(row=3, column=width - 1, value=f"Cà Mau, ngày {today:%d} tháng {today:%m} năm {today:%Y}").font = Font(
+    sheet.cell(row=3, column=width - 1, value=f"{place}, ngày {today:%d} tháng {today:%m} năm {today:%Y}").font = Font(
         italic=True
     )
     sheet.append([])
