@@ -174,8 +174,13 @@ def add_agent(request, shift_pk):
         Shift.objects.select_related("line", "roster"), pk=shift_pk, line__in=permissions.managed_lines(request.user)
     )
     agent = Agent.objects.filter(pk=request.POST.get("agent") or 0, active=True).first()
+    breaches = services.explained_breaches(shift=shift, agent=agent) if agent else []
     if agent is None:
         messages.error(request, _("Choose an agent."))
+    elif breaches:
+        messages.error(
+            request, _("%(agent)s cannot take this shift: %(why)s") % {"agent": agent, "why": "; ".join(breaches)}
+        )
     else:
         try:
             services.assignment_add(shift=shift, agent=agent, by=request.user)
@@ -193,7 +198,7 @@ def check_agent(request, shift_pk):
         Shift.objects.select_related("line", "roster"), pk=shift_pk, line__in=permissions.managed_lines(request.user)
     )
     agent = Agent.objects.filter(pk=request.GET.get("agent") or 0, active=True).first()
-    breaches = services.rule_breaches(shift=shift, agent=agent) if agent else []
+    breaches = services.explained_breaches(shift=shift, agent=agent) if agent else []
     return render(request, "roster/_agent_check.html", {"agent": agent, "breaches": breaches})
 
 

@@ -171,10 +171,10 @@ def roster_build(*, lines, start: datetime.date, end: datetime.date, by=None, ti
     Confirmed, pinned and hand-made assignments are kept; the rest of the draft is changed
     as little as the engine can while filling the most places, fairly."""
     if end < start:
-        raise RosterError("The last day is before the first day.")
+        raise RosterError(_("The last day is before the first day."))
     lines = list(lines)
     if not lines:
-        raise RosterError("Choose at least one line.")
+        raise RosterError(_("Choose at least one line."))
     draft = draft_for(lines=lines, start=start, end=end, by=by)
     # Lock the draft: two directors pressing "build" at once would otherwise both write it.
     draft = Roster.objects.select_for_update().get(pk=draft.pk)
@@ -186,7 +186,7 @@ def roster_build(*, lines, start: datetime.date, end: datetime.date, by=None, ti
     except solver.ProblemError as e:
         raise RosterError(str(e)) from e
     if solution.status == "UNKNOWN":
-        raise RosterError("The engine found no roster within the time limit; try a longer limit.")
+        raise RosterError(_("The engine found no roster within the time limit; try a longer limit."))
 
     chosen = {(plan.shifts[s].pk, plan.agents[a].pk) for s, a in solution.assignments if s in plan.shifts}
     existing = {(a.shift_id, a.agent_id): a for a in Assignment.objects.filter(shift__roster=draft)}
@@ -240,10 +240,12 @@ def roster_publish(*, roster: Roster, by=None, allow_gaps: bool = False) -> Rost
     if roster.is_published:
         return roster
     if roster.status != Roster.Status.DRAFT:
-        raise RosterError("Only a draft can be published.")
+        raise RosterError(_("Only a draft can be published."))
     gaps = roster_gaps(roster)
     if gaps and not allow_gaps:
-        raise RosterError(f"{gaps} places are still unfilled; publish anyway only if you accept the gaps.")
+        raise RosterError(
+            _("%(gaps)s places are still unfilled; publish anyway only if you accept the gaps.") % {"gaps": gaps}
+        )
 
     lines = list(roster.lines.all())
     replaced = Shift.objects.published().filter(
@@ -369,18 +371,58 @@ def roster_build_run(*, build_id: int) -> None:
     build.save(update_fields=["status", "error", "roster", "result", "finished_at"])
 
 
-def rule_breaches(*, shift: Shift, agent, replacing=None) -> list[str]:
-    """What putting this agent on this shift would break, by the engine's own rule checker;
-    `replacing` is an agent who leaves the shift at the same time (a swap)."""
+def rule_violations(*, shift: Shift, agent, replacing=None):
+    """The engine checker's violations if this agent took this shift (`replacing` leaves it
+    at the same time, as in a swap), with the plan they were found in; None when the agent
+    is not one of the roster's agents at all."""
     plan = plan_for(shift.roster, time_limit_s=1)
     shift_key = f"s{shift.pk}"
     agent_key = f"a{agent.pk}"
     if agent_key not in plan.agents:
-        return [_("%(agent)s is not an active agent of this roster's lines.") % {"agent": agent.full_name}]
+        return None, plan
     leaving = (shift_key, f"a{replacing.pk}") if replacing is not None else None
     pairs = [pair for pair in (*plan.problem.fixed, *plan.problem.current) if tuple(pair) != leaving]
     pairs.append((shift_key, agent_key))
-    return [str(v) for v in solver.check(plan.problem, pairs) if shift_key in v.shifts and v.agent in (None, agent_key)]
+    found = [v for v in solver.check(plan.problem, pairs) if shift_key in v.shifts and v.agent in (None, agent_key)]
+    return found, plan
+
+
+def rule_breaches(*, shift: Shift, agent, replacing=None) -> list[str]:
+    """What putting this agent on this shift would break, as the engine's checker words it
+    (the API's wording: "rule 3 (rest between shifts): …")."""
+    found, _plan = rule_violations(shift=shift, agent=agent, replacing=replacing)
+    if found is None:
+        return [_("%(agent)s is not an active agent of this roster's lines.") % {"agent": agent.full_name}]
+    return [str(v) for v in found]
+
+
+def explained_breaches(*, shift: Shift, agent, replacing=None) -> list[str]:
+    """The same, in the reader's language and words, for the pages."""
+    found, plan = rule_violations(shift=shift, agent=agent, replacing=replacing)
+    if found is None:
+        return [_("%(agent)s is not an active agent of this roster's lines.") % {"agent": agent.full_name}]
+    rules = plan.problem.rules
+    texts = {
+        1: _("%(agent)s does not answer this line"),
+        2: _("%(agent)s is on leave or unavailable at that time"),
+        3: _("%(agent)s would rest less than %(rest)s hours between two shifts"),
+        4: _("%(agent)s would work more than %(cap)s hours that week"),
+        5: _("%(agent)s would have no %(weekly)s hours of rest in a row that week"),
+        6: _("%(agent)s would work more than %(nights)s nights in a row"),
+        7: _("the shift has no free place, or %(agent)s is already on it"),
+    }
+    values = {
+        "agent": agent.full_name,
+        "rest": f"{rules.min_rest_hours:g}",
+        "cap": f"{min(rules.max_hours_per_week, agent.max_hours_per_week):g}",
+        "weekly": f"{rules.weekly_rest_hours:g}",
+        "nights": rules.max_consecutive_nights,
+    }
+    explained = []
+    for violation in found:
+        text = texts[violation.rule] % values
+        explained.append(_("%(text)s (rule %(rule)s)") % {"text": text, "rule": violation.rule})
+    return list(dict.fromkeys(explained))
 
 
 @transaction.atomic

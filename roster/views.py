@@ -243,6 +243,10 @@ def agent_swap(request, pk) -> tuple[Agent, Swap]:
 @require_POST
 def take_swap(request, pk):
     agent, swap = agent_swap(request, pk)
+    breaches = services.explained_breaches(shift=swap.shift, agent=agent, replacing=swap.offered_by)
+    if breaches:
+        messages.error(request, _("You cannot take this shift: %(why)s") % {"why": "; ".join(breaches)})
+        return redirect("my_shifts")
     try:
         swap = services.swap_take(swap=swap, agent=agent)
     except RosterError as e:

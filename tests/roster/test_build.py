@@ -135,7 +135,7 @@ def test_publishing_makes_the_roster_live_and_replaces_the_old_one(line):
 def test_an_incomplete_roster_is_published_only_when_gaps_are_accepted(line):
     line.agents.exclude(pk=line.agents.first().pk).update(active=False)
     result = build(line, days=2)
-    with pytest.raises(RosterError, match="unfilled"):
+    with pytest.raises(RosterError, match="vị trí trống"):
         roster_publish(roster=result.roster)
     roster_publish(roster=result.roster, allow_gaps=True)
     result.roster.refresh_from_db()
