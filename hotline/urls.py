@@ -7,5 +7,7 @@ urlpatterns = [
     path("lines/<int:pk>/", views.line_detail, name="line_detail"),
     path("board/<str:number>", views.board, name="board"),
     path("calls/", views.calls, name="calls"),
+    path("staffing/calculator/", views.staffing_calculator, name="staffing_calculator"),
+    path("lines/<int:pk>/staffing/", views.line_staffing, name="line_staffing"),
     path("reports/calls/", views.calls_report, name="calls_report"),
 ]

@@ -4,21 +4,23 @@ import datetime
 import io
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from config.celery import app as celery_app
-from hotline import metrics, permissions
+from hotline import metrics, permissions, staffing
 from hotline.calls import UnreadableFormat, import_calls
-from hotline.forms import CallImportForm
+from hotline.forms import CalculatorForm, CallImportForm
 from hotline.models import CallRecord
 from roster.duty import on_call_board
 from roster.models import Assignment, Escalation, Notification, Shift
@@ -86,7 +88,9 @@ def shifts_with_assignments(lines, start, end):
         .prefetch_related(
             Prefetch(
                 "assignments",
-                queryset=Assignment.objects.select_related("agent").order_by("agent__full_name"),
+                queryset=Assignment.objects.select_related("agent")
+                .prefetch_related("presence_events")
+                .order_by("agent__full_name"),
             )
         )
         .order_by("start")
@@ -393,3 +397,53 @@ def calls_report_xlsx(context) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# Staffing ------------------------------------------------------------------------------------------
+
+
+@never_cache
+def staffing_calculator(request):
+    """Erlang C for any figures: how many agents a call rate needs."""
+    form = CalculatorForm(request.GET or None)
+    result = staffing.agents_needed(**form.cleaned_data) if form.is_valid() else None
+    return render(
+        request,
+        "hotline/staffing_calculator.html",
+        {"form": form, "result": result},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+def line_staffing(request, pk):
+    """The agents a line needs each weekday and hour from its call history, beside its current
+    requirements; a director applies them as the line's staffing requirements."""
+    line = get_object_or_404(
+        permissions.managed_lines(request.user).select_related("hotline").prefetch_related("staffing"), pk=pk
+    )
+    try:
+        weeks = min(52, max(1, int(request.POST.get("weeks") or request.GET.get("weeks") or staffing.DEFAULT_WEEKS)))
+    except ValueError:
+        weeks = staffing.DEFAULT_WEEKS
+    needs = staffing.needs_from_history(line, weeks=weeks)
+    if request.method == "POST":
+        staffing.apply_needs(needs)
+        messages.success(request, _("The line's staffing requirements now follow its calls."))
+        return redirect("line_staffing", pk=line.pk)
+    tz = timezone.get_current_timezone()
+    monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    grid = []
+    for weekday in range(7):
+        day = monday + datetime.timedelta(days=weekday)
+        cells = []
+        for hour in range(24):
+            need = needs.hours[weekday * 24 + hour]
+            current = line.required_at(datetime.datetime.combine(day, datetime.time(hour), tzinfo=tz))
+            cells.append({"need": need, "current": current})
+        grid.append({"weekday": day, "cells": cells})
+    return render(
+        request,
+        "hotline/line_staffing.html",
+        {"line": line, "needs": needs, "grid": grid, "weeks": weeks, "hours": range(24)},
+    )

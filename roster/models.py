@@ -442,6 +442,15 @@ class Assignment(models.Model):
             | Q(**{f"{prefix}checked_out_at__gte": F(f"{prefix}end") - HANDOVER})
         )
 
+    @property
+    def switchboard_away(self):
+        """The agent's last pause or logout on the switchboard during this shift, if they have
+        not come back since (reads presence_events.all(): prefetch it for many)."""
+        events = list(self.presence_events.all())
+        if events and events[-1].event in (PresenceEvent.Event.PAUSE, PresenceEvent.Event.LOGOUT):
+            return events[-1]
+        return None
+
     def can_confirm(self, now) -> bool:
         return self.is_live and self.status == self.Status.ASSIGNED and now < self.end
 

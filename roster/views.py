@@ -33,13 +33,20 @@ from roster.models import (
 from roster.services import RosterError, assignment_decline
 
 UPCOMING_DAYS = 30
+PAST_DAYS = 30
+
+
+def request_agent(request):
+    """The agent signed in, or a 404: agents' pages mean nothing to other users."""
+    agent = permissions.agent_of(request.user)
+    if agent is None:
+        raise Http404("No agent is linked to this account.")
+    return agent
 
 
 @never_cache
 def my_shifts(request):
-    agent = permissions.agent_of(request.user)
-    if agent is None:
-        raise Http404("No agent is linked to this account.")
+    agent = request_agent(request)
     return render_my_shifts(request, agent)
 
 
@@ -81,6 +88,16 @@ def render_my_shifts(request, agent):
             )
         )
     )
+    past = list(
+        agent.assignments.filter(
+            shift__roster__status=Roster.Status.PUBLISHED,
+            end__lte=now,
+            end__gt=now - datetime.timedelta(days=PAST_DAYS),
+        )
+        .exclude(status__in=Assignment.NOT_HOLDING)
+        .select_related("shift__line")
+        .order_by("-start")
+    )
     colleagues_offers = (
         Swap.objects.filter(status=Swap.Status.OFFERED, shift__line__in=agent.lines.all(), shift__start__gt=now)
         .exclude(offered_by=agent)
@@ -95,6 +112,9 @@ def render_my_shifts(request, agent):
         "roster/my_shifts.html",
         {
             "colleagues_offers": colleagues_offers,
+            "past": past,
+            "past_hours": sum((a.end - a.start).total_seconds() for a in past) / 3600,
+            "past_days": PAST_DAYS,
             "my_offers": my_offers,
             "agent": agent,
             "upcoming": upcoming,
@@ -106,9 +126,7 @@ def render_my_shifts(request, agent):
 
 
 def own_assignment(request, pk):
-    agent = permissions.agent_of(request.user)
-    if agent is None:
-        raise Http404("No agent is linked to this account.")
+    agent = request_agent(request)
     return get_object_or_404(Assignment.objects.select_related("shift__line"), pk=pk, agent=agent)
 
 
@@ -125,16 +143,21 @@ def check_in(request, pk):
     return redirect("home")
 
 
-@require_POST
-def confirm(request, pk):
+def own_action(request, pk, act, done, then):
+    """Run an agent's action on their own assignment and say how it went."""
     assignment = own_assignment(request, pk)
     try:
-        assignment.confirm()
+        act(assignment)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
-        messages.success(request, _("Shift confirmed."))
-    return redirect("home")
+        messages.success(request, done)
+    return redirect(then)
+
+
+@require_POST
+def confirm(request, pk):
+    return own_action(request, pk, Assignment.confirm, _("Shift confirmed."), "home")
 
 
 LOG_PAGE_SIZE = 50
@@ -198,9 +221,7 @@ def calendar_feed(request, token):
 @require_POST
 def reset_calendar(request):
     """A new calendar address; the old one stops working (a lost phone, a shared link)."""
-    agent = permissions.agent_of(request.user)
-    if agent is None:
-        raise Http404("No agent is linked to this account.")
+    agent = request_agent(request)
     agent.reset_calendar_token()
     messages.success(request, _("Your calendar has a new address. Subscribe to it again on your phone."))
     return redirect("my_shifts")
@@ -208,14 +229,7 @@ def reset_calendar(request):
 
 @require_POST
 def check_out(request, pk):
-    assignment = own_assignment(request, pk)
-    try:
-        assignment.check_out()
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-    else:
-        messages.success(request, _("Checked out. Thank you for your shift!"))
-    return redirect("my_shifts")
+    return own_action(request, pk, Assignment.check_out, _("Checked out. Thank you for your shift!"), "my_shifts")
 
 
 @require_POST
@@ -231,9 +245,7 @@ def offer_swap(request, pk):
 
 
 def agent_swap(request, pk) -> tuple[Agent, Swap]:
-    agent = permissions.agent_of(request.user)
-    if agent is None:
-        raise Http404("No agent is linked to this account.")
+    agent = request_agent(request)
     swap = get_object_or_404(
         Swap.objects.filter(Q(offered_by=agent) | Q(shift__line__in=agent.lines.all())).distinct(), pk=pk
     )
@@ -273,9 +285,7 @@ def withdraw_swap(request, pk):
 
 @never_cache
 def my_leave(request):
-    agent = permissions.agent_of(request.user)
-    if agent is None:
-        raise Http404("No agent is linked to this account.")
+    agent = request_agent(request)
     form = LeaveRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -299,9 +309,7 @@ def withdraw_leave(request, pk):
 
 @never_cache
 def my_settings(request):
-    agent = permissions.agent_of(request.user)
-    if agent is None:
-        raise Http404("No agent is linked to this account.")
+    agent = request_agent(request)
     form = AgentSettingsForm(request.POST or None, instance=agent)
     if request.method == "POST" and form.is_valid():
         form.save()

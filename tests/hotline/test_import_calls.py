@@ -212,3 +212,17 @@ def test_keeping_callers_numbers_is_a_setting(tmp_path, lines, settings):
     settings.CALLER_NUMBERS = "keep"
     run(tmp_path, QUEUE_LOG, "asterisk-queue-log")
     assert CallRecord.objects.get(source_id="1772330401.10").caller == "0912345678"
+
+
+def test_a_pause_during_a_shift_shows_on_the_dashboard(tmp_path, login):
+    from hotline.models import Line
+
+    line = Line.objects.get(digit="2")
+    now = timezone.now()
+    assignment = Assignment.objects.filter(shift__line=line, is_live=True, start__lte=now, end__gt=now).first()
+    assignment.agent.extension = "277"
+    assignment.agent.save()
+    log = f"{int(now.timestamp()) - 60}|NONE|{line.queue}|SIP/277|PAUSE|lunch\n"
+    run(tmp_path, log, "asterisk-queue-log")
+    page = login("director").get("/").content.decode()
+    assert 'data-switchboard="pause"' in page

@@ -76,7 +76,7 @@ def test_the_agent_sees_their_own_upcoming_shifts(login, django_assert_max_num_q
     client = login("agent")
     # session, user, is_manager, agent, upcoming assignments, shifts on now and
     # their assignments, the navbar's user.agent
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get("/")
     assert response.status_code == 200
     upcoming = list(response.context["upcoming"])

@@ -144,3 +144,12 @@ def test_a_director_cannot_import_into_another_unit(login):
     csv = "full_name,phone,email,unit,lines,max_hours_per_week\nA B,0912000111,,ldtbxh,1,40\n"
     response = login("director").post("/agents/import/", {"file": SimpleUploadedFile("a.csv", csv.encode())})
     assert response.status_code == 400
+
+
+def test_my_shifts_lists_the_past_30_days_with_hours(login):
+    agent = Agent.objects.get(user__username="agent")
+    done = agent.assignments.filter(is_live=True).order_by("start").first()
+    with time_machine.travel(done.end + datetime.timedelta(hours=1), tick=False):
+        page = login("agent").get("/me/shifts/").content.decode()
+    assert "data-past" in page
+    assert f"{(done.end - done.start).total_seconds() / 3600:.1f}".replace(".", ",") in page
