@@ -144,7 +144,9 @@ def test_staffed_on_the_dashboard_follows_the_check_ins(login):
     on_now = Assignment.objects.filter(shift__line__digit="2", is_live=True, start__lte=now, end__gt=now)
     started = on_now.first().start
     with time_machine.travel(max(now, started + datetime.timedelta(minutes=30)), tick=False):
-        before = client.get("/").context["statuses"][0].staffed
+        response = client.get("/")
+        before = response.context["statuses"][0].staffed
+        assert "data-not-checked-in" in response.content.decode()
         for assignment in on_now:
             assignment.status, assignment.checked_in_at = Assignment.Status.CHECKED_IN, started
             assignment.save()
