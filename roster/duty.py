@@ -58,6 +58,7 @@ def on_call(lines, now: datetime.datetime) -> list[dict]:
                     {
                         "name": a.agent.full_name,
                         "phone": a.agent.phone,
+                        "phone_display": a.agent.phone_display,
                         "checked_in": a.is_present,
                     }
                     for a in agents
