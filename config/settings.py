@@ -206,6 +206,9 @@ CHECKIN_GRACE_MINUTES = env.int("CHECKIN_GRACE_MINUTES", default=10)
 # The on-duty board (oncall/, wallboard) is shared by every caller for this long; a change of
 # an assignment clears it at once in this process (and everywhere with a shared cache).
 ONCALL_CACHE_SECONDS = env.int("ONCALL_CACHE_SECONDS", default=3)
+# Each process's own memory by default; with several web processes, a shared cache
+# (CACHE_URL=redis://…/1) lets a check-in clear the on-duty board for all of them at once.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # Callers' numbers in call records (personal data, Decree 13/2023/ND-CP): "mask" keeps
 # 0912***678 and a keyed hash (repeat callers can be counted), "hash" only the hash, "keep"

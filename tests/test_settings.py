@@ -15,6 +15,7 @@ VARIABLES = [
     "ALLOWED_HOSTS",
     "EMAIL_HOST",
     "EMAIL_PORT",
+    "CACHE_URL",
 ]
 
 PROBE = """
@@ -28,6 +29,7 @@ out = {
     "options": db.get("OPTIONS", {}), "broker": settings.CELERY_BROKER_URL, "secret": settings.SECRET_KEY,
     "debug": settings.DEBUG, "hosts": settings.ALLOWED_HOSTS, "email_host": settings.EMAIL_HOST,
     "email_port": settings.EMAIL_PORT, "tz": settings.TIME_ZONE, "language": settings.LANGUAGE_CODE,
+    "cache": settings.CACHES["default"]["BACKEND"], "cache_location": settings.CACHES["default"].get("LOCATION"),
 }
 if db["ENGINE"].endswith("sqlite3"):
     with connection.cursor() as cursor:
@@ -81,3 +83,10 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
     s = settings_with(DATABASE_URL=f"sqlite:///{tmp_path / 'trucban.sqlite3'}")
     assert s["journal_mode"] == "wal"
     assert s["options"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_the_cache_is_local_unless_a_shared_one_is_named():
+    assert settings_with()["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    s = settings_with(CACHE_URL="redis://127.0.0.1:6379/4")
+    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["cache_location"] == "redis://127.0.0.1:6379/4"
