@@ -67,13 +67,14 @@ def test_an_agent_on_a_phone_confirms_checks_in_and_offers_a_swap(site, open_pag
     if not agent.assignments.filter(is_live=True, start__lte=now + datetime.timedelta(minutes=30), end__gt=now):
         # Put the agent on a short shift that is on now, so the check-in button shows.
         roster = Roster.objects.filter(status=Roster.Status.PUBLISHED).first()
-        clash = agent.assignments.filter(is_live=True, start__lt=now + datetime.timedelta(hours=1), end__gt=now)
+        # Ends before any shift that does not already open its check-in within 30 minutes.
+        clash = agent.assignments.filter(is_live=True, start__lt=now + datetime.timedelta(minutes=25), end__gt=now)
         assert not clash.exists()
         shift = Shift.objects.create(
             roster=roster,
             line=Line.objects.get(digit="2"),
             start=now - datetime.timedelta(minutes=5),
-            end=now + datetime.timedelta(minutes=55),
+            end=now + datetime.timedelta(minutes=25),
             required=1,
         )
         Assignment.objects.create(shift=shift, agent=agent)
