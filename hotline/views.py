@@ -42,9 +42,7 @@ class LineStatus:
         # The same rule as oncall/ and escalation: enough agents hold the shift and, once the
         # grace period is over, enough of them have checked in.
         self.staffed = bool(board_entry and board_entry["staffed"])
-        holding = [a for a in self.on_duty if a.status not in Assignment.NOT_HOLDING]
-        # Enough agents hold the shift, but too few have checked in: a different call to make.
-        self.not_checked_in = not self.staffed and self.required_now > 0 and len(holding) >= self.required_now
+        self.not_checked_in = bool(board_entry and board_entry["awaiting_check_in"])
         self.next_shifts = [s for s in shifts if s.start > now][:3]
         self.gaps = [s for s in shifts if s.end > now and s.missing > 0]
         self.missing_places = sum(s.missing for s in self.gaps)

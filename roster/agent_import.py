@@ -162,14 +162,13 @@ def related_unit_ids(unit, all_units) -> set:
 
 
 def username_for(row: AgentRow) -> str:
-    return row.email or row.phone.lstrip("+")
+    return Agent.login_username(row.email, row.phone)
 
 
 @transaction.atomic
 def write_agents(rows) -> tuple[int, int]:
     """Create or update the agents of these checked rows; return (created, updated)."""
     created = updated = 0
-    User = get_user_model()
     for row in rows:
         agent = Agent.objects.filter(phone=row.phone).select_related("user").first()
         if agent is None:
@@ -179,13 +178,7 @@ def write_agents(rows) -> tuple[int, int]:
             updated += 1
         agent.full_name, agent.email, agent.unit = row.full_name, row.email, row.unit
         agent.max_hours_per_week = row.max_hours_per_week
-        family, _sep, given = row.full_name.rpartition(" ")
-        if agent.user is None:
-            agent.user = User(username=username_for(row))
-            agent.user.set_unusable_password()
-        agent.user.username = username_for(row)
-        agent.user.email, agent.user.first_name, agent.user.last_name = row.email, given[:150], family[:150]
-        agent.user.save()
+        agent.update_login()
         agent.save()
         agent.lines.set(row.lines)
     return created, updated

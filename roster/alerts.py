@@ -31,6 +31,42 @@ GAP_DAYS = 7
 URGENT_GAP_HOURS = 48
 
 
+# Messages ---------------------------------------------------------------------------------------
+
+
+def agent_messages(agent, *, stem, kind, subject, body, sms_body=None, assignment=None) -> list[Notification]:
+    """One message per channel the agent chose (Agent.channels), keyed `{stem}:{channel}`;
+    the SMS is `sms_body` (else `body`) fitted to one segment."""
+    rows = []
+    for channel in agent.channels():
+        by_sms = channel == Notification.Channel.SMS
+        rows.append(
+            Notification(
+                key=f"{stem}:{channel}",
+                kind=kind,
+                channel=channel,
+                agent=agent,
+                assignment=assignment,
+                to=agent.phone if by_sms else agent.email,
+                subject=subject,
+                body=sms.fit_segment(sms_body or body) if by_sms else body,
+            )
+        )
+    return rows
+
+
+def director_email(director, *, key, kind, subject, body) -> Notification:
+    return Notification(
+        key=key,
+        kind=kind,
+        channel=Notification.Channel.EMAIL,
+        user=director,
+        to=director.email,
+        subject=subject,
+        body=body,
+    )
+
+
 # Roster changes ------------------------------------------------------------------------------
 
 
@@ -115,23 +151,14 @@ def change_notifications(changes) -> list[Notification]:
             )
         intro = _("Truc Ban: your duty roster changed (+ new, - removed):")
         subject = _("Your duty roster changed")
-    rows = []
-    for channel in agent.channels():
-        body = (
-            f"{intro} {'; '.join(lines)}" if channel == Notification.Channel.SMS else intro + "\n\n" + "\n".join(lines)
-        )
-        rows.append(
-            Notification(
-                key=f"changes:{agent.pk}:{last_id}:{channel}",
-                kind=Notification.Kind.CHANGES,
-                channel=channel,
-                agent=agent,
-                to=agent.phone if channel == Notification.Channel.SMS else agent.email,
-                subject=subject,
-                body=sms.fit_segment(body) if channel == Notification.Channel.SMS else body,
-            )
-        )
-    return rows
+    return agent_messages(
+        agent,
+        stem=f"changes:{agent.pk}:{last_id}",
+        kind=Notification.Kind.CHANGES,
+        subject=subject,
+        body=intro + "\n\n" + "\n".join(lines),
+        sms_body=f"{intro} {'; '.join(lines)}",
+    )
 
 
 def tell_leave_decision(leave) -> None:
@@ -145,21 +172,10 @@ def tell_leave_decision(leave) -> None:
             subject = _("Your leave is not approved")
             body = _("Truc Ban: your leave %(start)s-%(end)s is not approved. Please ask your director.")
         body = body % {"start": f"{start:%d/%m %H:%M}", "end": f"{end:%d/%m %H:%M}"}
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                key=f"leave:{leave.pk}:{leave.status}:{channel}",
-                kind=Notification.Kind.LEAVE,
-                channel=channel,
-                agent=agent,
-                to=agent.phone if channel == Notification.Channel.SMS else agent.email,
-                subject=subject,
-                body=sms.fit_segment(body) if channel == Notification.Channel.SMS else body,
-            )
-            for channel in agent.channels()
-        ],
-        ignore_conflicts=True,
+    rows = agent_messages(
+        agent, stem=f"leave:{leave.pk}:{leave.status}", kind=Notification.Kind.LEAVE, subject=subject, body=body
     )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 # Gap alerts -------------------------------------------------------------------------------------
@@ -216,15 +232,7 @@ def gap_email(director, gaps, key) -> Notification:
             % {"digit": s.line.digit, "hotline": s.line.hotline.number, "missing": s.required - s.holding}
             for s in gaps
         ]
-    return Notification(
-        key=key,
-        kind=Notification.Kind.GAPS,
-        channel=Notification.Channel.EMAIL,
-        user=director,
-        to=director.email,
-        subject=subject,
-        body="\n".join(lines),
-    )
+    return director_email(director, key=key, kind=Notification.Kind.GAPS, subject=subject, body="\n".join(lines))
 
 
 def record_change(assignment: Assignment, change: str) -> ShiftChange:
@@ -244,10 +252,22 @@ def record_change(assignment: Assignment, change: str) -> ShiftChange:
 def alert_missed_calls(now: datetime.datetime) -> list:
     """Lines that missed at least missed_alert_calls calls in the last missed_alert_minutes:
     tell the agents on duty and the unit's directors, once per window and line."""
+    lines = list(Line.objects.filter(active=True, hotline__active=True).select_related("hotline", "unit"))
+    if not lines:
+        return []
+    # One query for every line: the missed calls of the longest window, counted per line below.
+    longest = datetime.timedelta(minutes=max(line.missed_alert_minutes for line in lines))
+    recent_misses = defaultdict(list)
+    for line_id, started_at in (
+        CallRecord.objects.missed()
+        .filter(line__in=lines, started_at__gt=now - longest, started_at__lte=now)
+        .values_list("line_id", "started_at")
+    ):
+        recent_misses[line_id].append(started_at)
     raised = []
-    for line in Line.objects.filter(active=True, hotline__active=True).select_related("hotline", "unit"):
+    for line in lines:
         window = datetime.timedelta(minutes=line.missed_alert_minutes)
-        missed = CallRecord.objects.missed().filter(line=line, started_at__gt=now - window, started_at__lte=now).count()
+        missed = sum(1 for started_at in recent_misses[line.pk] if started_at > now - window)
         if missed < line.missed_alert_calls:
             continue
         with transaction.atomic():
@@ -278,19 +298,14 @@ def missed_call_rows(alert, now) -> list[Notification]:
             body = _("Truc Ban: line %(digit)s missed %(missed)s calls in %(minutes)s minutes. Please answer.")
             body %= details
             subject = _("Missed calls on line %(digit)s") % details
-        for channel in agent.channels():
-            rows.append(
-                Notification(
-                    key=f"missed:{alert.pk}:agent:{agent.pk}:{channel}",
-                    kind=Notification.Kind.MISSED_CALLS,
-                    channel=channel,
-                    agent=agent,
-                    assignment=assignment,
-                    to=agent.phone if channel == Notification.Channel.SMS else agent.email,
-                    subject=subject,
-                    body=sms.fit_segment(body) if channel == Notification.Channel.SMS else body,
-                )
-            )
+        rows += agent_messages(
+            agent,
+            stem=f"missed:{alert.pk}:agent:{agent.pk}",
+            kind=Notification.Kind.MISSED_CALLS,
+            subject=subject,
+            body=body,
+            assignment=assignment,
+        )
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Missed calls on line %(digit)s") % details
         body = _(
@@ -299,12 +314,10 @@ def missed_call_rows(alert, now) -> list[Notification]:
         ) % {**details, "label": line.label, "hotline": line.hotline.number}
     for director in line.unit.directors.filter(is_active=True).exclude(email=""):
         rows.append(
-            Notification(
+            director_email(
+                director,
                 key=f"missed:{alert.pk}:director:{director.pk}:email",
                 kind=Notification.Kind.MISSED_CALLS,
-                channel=Notification.Channel.EMAIL,
-                user=director,
-                to=director.email,
                 subject=subject,
                 body=body,
             )

@@ -273,6 +273,8 @@ def roster_print(request, pk):
             "grid": documents.roster_grid(line, shifts, start, end),
             "unit": unit,
             "parent": unit.parent,
+            "unit_names": [unit.name],
+            "symbol": f"LT-{unit.code.upper()}",
             "today": timezone.localdate(),
             # Vietnamese order: family name first (Django's get_full_name puts the given name first).
             "signer": f"{signer.last_name} {signer.first_name}".strip() if signer else "",
@@ -445,9 +447,7 @@ def leave_list(request):
     require_manager(request)
     agents = permissions.managed_agents(request.user).values("pk")
     leaves = Leave.objects.filter(agent__in=agents).select_related("agent", "decided_by")
-    requested = list(leaves.filter(status=Leave.Status.REQUESTED).order_by("start"))
-    for leave in requested:
-        leave.conflict_count = leave.conflicts().count()
+    requested = leaves.filter(status=Leave.Status.REQUESTED).with_conflict_count().order_by("start")
     upcoming = leaves.filter(status=Leave.Status.APPROVED, end__gt=timezone.now()).order_by("start")[:100]
     swaps = (
         Swap.objects.filter(status=Swap.Status.TAKEN, shift__line__in=permissions.managed_lines(request.user))

@@ -64,6 +64,8 @@ def on_call(lines, now: datetime.datetime) -> list[dict]:
                     for a in agents
                 ],
                 "staffed": staffed,
+                # Enough agents hold the shift but too few have checked in (pages only).
+                "awaiting_check_in": not staffed and 0 < required <= len(agents),
             }
         )
     return entries

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hotline.models import Unit
-from roster import sms
+from roster import alerts, sms
 from roster.models import Agent, Assignment, Escalation, Leave, Notification, Shift
 from roster.phones import normalize_phone
 from roster.solver.problem import Rules
@@ -145,12 +145,10 @@ def director_rows(escalation: Escalation, unit: Unit, level: int) -> list[Notifi
     rows = []
     for director in unit.directors.filter(is_active=True).exclude(email=""):
         rows.append(
-            Notification(
+            alerts.director_email(
+                director,
                 key=f"escalation:{escalation.pk}:level{level}:director:{director.pk}:email",
                 kind=Notification.Kind.ESCALATION,
-                channel=Notification.Channel.EMAIL,
-                user=director,
-                to=director.email,
                 subject=subject,
                 body=body,
             )

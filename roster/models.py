@@ -5,6 +5,7 @@ import secrets
 
 import phonenumbers
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
@@ -141,6 +142,25 @@ class Agent(models.Model):
         if self.notify_by_email and self.email:
             channels.append(Notification.Channel.EMAIL)
         return channels
+
+    @staticmethod
+    def login_username(email: str, phone: str) -> str:
+        """An agent's username: their email address, else their phone number's digits."""
+        return email.lower() or phone.lstrip("+")
+
+    def update_login(self):
+        """Give the agent a login, or bring its username, email and names up to date (names in
+        Vietnamese order: the given name is the last word). A new login has no password until
+        the agent chooses one."""
+        user = self.user
+        if user is None:
+            user = get_user_model()()
+            user.set_unusable_password()
+        family, _sep, given = self.full_name.rpartition(" ")
+        user.username = self.login_username(self.email, self.phone)
+        user.email, user.first_name, user.last_name = self.email, given[:150], family[:150]
+        user.save()
+        self.user = user
 
     def reset_calendar_token(self):
         self.calendar_token = new_calendar_token()
@@ -480,6 +500,16 @@ class LeaveQuerySet(models.QuerySet):
 
     def overlapping(self, start: datetime.datetime, end: datetime.datetime):
         return self.filter(start__lt=end, end__gt=start)
+
+    def with_conflict_count(self):
+        """conflict_count: how many of Leave.conflicts() each leave has, in the same query."""
+        held = "agent__assignments__"
+        return self.annotate(
+            conflict_count=models.Count(
+                "agent__assignments",
+                filter=Q(**{f"{held}is_live": True, f"{held}start__lt": F("end"), f"{held}end__gt": F("start")}),
+            )
+        )
 
 
 class Leave(models.Model):

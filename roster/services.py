@@ -543,15 +543,10 @@ def agent_save(*, agent: Agent, lines, request=None) -> Agent:
     email, else the phone number) and, with an email address, a link to set a password."""
     new_login = agent.user_id is None
     if new_login:
-        user_model = get_user_model()
-        username = agent.email.lower() or agent.phone.lstrip("+")
-        if user_model.objects.filter(username=username).exists():
+        username = Agent.login_username(agent.email, agent.phone)
+        if get_user_model().objects.filter(username=username).exists():
             raise RosterError(_("The login %(username)s belongs to someone else.") % {"username": username})
-        family, _sep, given = agent.full_name.rpartition(" ")
-        user = user_model(username=username, email=agent.email, first_name=given[:150], last_name=family[:150])
-        user.set_unusable_password()
-        user.save()
-        agent.user = user
+        agent.update_login()
     agent.save()
     agent.lines.set(lines)
     if new_login and agent.email and request is not None:
