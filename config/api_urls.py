@@ -5,9 +5,9 @@ views are exempt from the sign-in redirect that pages get (LoginRequiredMiddlewa
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from config.security import TokenRevokeAllView, TokenRevokeView, TokenView
 from hotline.api import (
     CallViewSet,
     CoverageView,
@@ -61,7 +61,9 @@ router.register("calls", CallViewSet, basename="call")
 
 
 urlpatterns = [
-    path("auth/token/", api(ObtainAuthToken), name="api_token"),
+    path("auth/token/", api(TokenView), name="api_token"),
+    path("auth/logout/", api(TokenRevokeView), name="api_logout"),
+    path("auth/logout-all/", api(TokenRevokeAllView), name="api_logout_all"),
     path("oncall/", api(OnCallView), name="api_oncall"),
     path("coverage/", api(CoverageView), name="api_coverage"),
     path("me/shifts/", api(MyShiftsView), name="api_my_shifts"),

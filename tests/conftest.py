@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from roster.demo import demo_load
@@ -32,7 +32,7 @@ def login(client, demo):
     """Sign the test client in as one of the demo users."""
 
     def sign_in(username):
-        assert client.login(username=username, password=settings.DEMO_PASSWORD)
+        client.force_login(get_user_model().objects.get(username=username))
         return client
 
     return sign_in
@@ -45,8 +45,8 @@ def api(demo):
     def as_user(username=None):
         client = APIClient()
         if username:
-            token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username=username))
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            _instance, token = AuthToken.objects.create(user=get_user_model().objects.get(username=username))
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return client
 
     return as_user

@@ -10,7 +10,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
@@ -71,10 +71,13 @@ def path_parameters(operation, ids):
 
 @pytest.mark.parametrize("username", ["admin", "director", "agent"])
 def test_no_operation_fails_or_answers_off_schema(username, demo, wsgi_in_test_transaction):
-    token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username=username))
-    headers = {"Authorization": f"Token {token.key}"}
+    _instance, token = AuthToken.objects.create(user=get_user_model().objects.get(username=username))
+    headers = {"Authorization": f"Token {token}"}
     ids = real_ids(username)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # Revoking would end the run's own token; tests/test_security.py covers those two.
+    operations = [
+        result.ok() for result in schema.get_all_operations() if "/auth/logout" not in result.ok().path
+    ]
     assert len(operations) >= 36
 
     for operation in operations:

@@ -1,5 +1,6 @@
 """Vietnamese first, English on request."""
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 
@@ -11,7 +12,7 @@ def test_pages_are_in_vietnamese_even_for_an_english_browser(client, db):
 
 
 def test_the_switcher_turns_the_site_to_english_and_back(client, demo):
-    client.login(username="director", password="trucban-demo")
+    client.force_login(get_user_model().objects.get(username="director"))
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     content = client.get("/").content.decode()
     assert '<html lang="en">' in content

@@ -39,8 +39,7 @@ def test_anonymous_is_sent_to_sign_in(demo):
 
 
 def test_a_user_of_no_unit_gets_a_404(demo, client):
-    get_user_model().objects.create_user("stranger", password="x")
-    client.login(username="stranger", password="x")
+    client.force_login(get_user_model().objects.create_user("stranger"))
     assert client.get("/board/0290.1022").status_code == 404
 
 

@@ -86,8 +86,7 @@ def test_the_agent_sees_their_own_upcoming_shifts(login, django_assert_max_num_q
 
 
 def test_a_user_without_a_role_is_told_so(client, demo):
-    get_user_model().objects.create_user("newcomer", password="secret-pass-1")
-    client.login(username="newcomer", password="secret-pass-1")
+    client.force_login(get_user_model().objects.create_user("newcomer"))
     response = client.get("/")
     assert response.status_code == 403
     assert "no role" in response.content.decode() or "chưa có vai trò" in response.content.decode()
