@@ -259,6 +259,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR),
         "data_folder_out": str(BROKER_DIR),
+        # Its exchange tables too, instead of a control/ folder in the working directory.
+        "control_folder": str(BROKER_DIR / "control"),
     }
 CELERY_TIMEZONE = TIME_ZONE
 # Tasks are acknowledged when a worker takes them, so a long one (a solver run) is never
