@@ -37,6 +37,8 @@ def api(view_class):
 
 class Router(DefaultRouter):
     include_root_view = False
+    # JSON is the only format; `.json` suffixes would only add routes to secure and test.
+    include_format_suffixes = False
 
     def get_urls(self):
         return [

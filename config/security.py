@@ -4,6 +4,7 @@ Lockout itself is django-axes (5 failures per username and address, then a 15-mi
 by default); tokens are django-rest-knox (hashed in the database, expiring after 30 days).
 """
 
+import hashlib
 import logging
 
 from django.conf import settings
@@ -58,7 +59,9 @@ class CredentialsRateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         data = getattr(request, "data", None) or request.POST
         who = str(data.get("username") or data.get("email") or "").strip().lower()[:150]
-        return self.cache_format % {"scope": self.scope, "ident": f"{who}|{self.get_ident(request)}"}
+        # Hashed: a username may hold any character, and cache keys may not.
+        ident = hashlib.sha256(f"{who}|{self.get_ident(request)}".encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class TokenView(LoginView):
@@ -74,7 +77,8 @@ class TokenView(LoginView):
         responses=inline_serializer("Token", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}),
     )
     def post(self, request, format=None):
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        # django-axes marks the Django request (not DRF's wrapper) so its middleware answers a lockout.
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request._request})
         serializer.is_valid(raise_exception=True)
         request.user = serializer.validated_data["user"]
         return super().post(request, format=format)

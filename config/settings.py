@@ -302,13 +302,21 @@ ONCALL_CACHE_SECONDS = env.int("ONCALL_CACHE_SECONDS", default=3)
 # (CACHE_URL=redis://…/1) lets a check-in clear the on-duty board for all of them at once.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
-# Callers' numbers in call records (personal data, Decree 13/2023/ND-CP): "mask" keeps
-# 0912***678 and a keyed hash (repeat callers can be counted), "hash" only the hash, "keep"
-# the number. Either is erased after CALLER_RETENTION_DAYS.
 # The place name that dates printed documents ("Cà Mau, ngày … tháng … năm …").
 DOCUMENT_PLACE = env.str("DOCUMENT_PLACE", default="Cà Mau")
+# Files uploaded on the pages (call records, agents) larger than this are refused before
+# they are read. Django keeps an upload over 2.5 MB in a temporary file, not in memory, and
+# DATA_UPLOAD_MAX_MEMORY_SIZE does not count files, so its default stays.
+UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=20)
 
+# Callers' numbers in call records (personal data, Decree 13/2023/ND-CP): "mask" keeps
+# 091*****78 and a keyed hash (repeat callers can be counted), "hash" only the hash, "keep"
+# the number. Either is erased after CALLER_RETENTION_DAYS. The hash is keyed by
+# CALLER_HASH_KEY, not SECRET_KEY: with few numbers possible, whoever holds the key can
+# find a number from its hash, so that key is kept for this alone. Without it no hash is
+# stored.
 CALLER_NUMBERS = env.str("CALLER_NUMBERS", default="mask")
+CALLER_HASH_KEY = env.str("CALLER_HASH_KEY", default="")
 CALLER_RETENTION_DAYS = env.int("CALLER_RETENTION_DAYS", default=90)
 # An escalation nobody takes in hand climbs one unit up after this long.
 ESCALATION_STEP_MINUTES = env.int("ESCALATION_STEP_MINUTES", default=15)

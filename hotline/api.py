@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -13,15 +14,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.fields import DateField, date_problem
-from hotline import calls, permissions, staffing
+from hotline import calls, staffing
 from hotline.models import CallRecord, Hotline, Line, StaffingRequirement, Unit
-from roster.duty import coverage, on_call_board
+from roster import policy
+from roster.duty import coverage, on_call_board, with_phones
 from roster.planning import local_midnight
 
 
 class OnCallAgentSerializer(serializers.Serializer):
     name = serializers.CharField()
-    phone = serializers.CharField()
+    phone = serializers.CharField(
+        allow_null=True, help_text="null unless the caller may see it: agents see their own lines' phones"
+    )
     checked_in = serializers.BooleanField()
 
 
@@ -35,6 +39,7 @@ class OnCallSerializer(serializers.Serializer):
     line = serializers.CharField()
     label = serializers.CharField()
     unit = serializers.CharField()
+    unit_phone = serializers.CharField(help_text="the answering unit's contact phone; may be empty")
     shift = PeriodSerializer(allow_null=True)
     required = serializers.IntegerField()
     agents = OnCallAgentSerializer(many=True)
@@ -49,11 +54,12 @@ class OnCallView(APIView):
         parameters=[OpenApiParameter("hotline", str, description="only this hotline's lines, e.g. 0290.1022")],
     )
     def get(self, request):
-        hotlines = permissions.visible_hotlines(request.user)
+        hotlines = policy.visible_hotlines(request.user)
         if request.query_params.get("hotline"):
             hotlines = hotlines.filter(number=request.query_params["hotline"])
         visible = set(hotlines.values_list("number", flat=True))
         entries = [entry for entry in on_call_board(timezone.now()) if entry["hotline"] in visible]
+        entries = with_phones(entries, policy.phone_rule(request.user))
         return Response(OnCallSerializer(entries, many=True).data)
 
 
@@ -98,7 +104,7 @@ class CoverageView(APIView):
     def get(self, request):
         query = CoverageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        visible = Line.objects.filter(hotline__in=permissions.visible_hotlines(request.user))
+        visible = Line.objects.filter(hotline__in=policy.visible_hotlines(request.user))
         line = one_line(visible.prefetch_related("staffing"), query.validated_data)
         data = coverage(line, query.validated_data["start"], query.validated_data["end"])
         return Response(CoverageSerializer(data).data)
@@ -168,11 +174,11 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        visible = permissions.visible_hotlines(self.request.user)
+        visible = policy.visible_hotlines(self.request.user)
         units = Unit.objects.filter(
             Q(pk__in=Line.objects.filter(hotline__in=visible).values("unit"))
             | Q(pk__in=Hotline.objects.filter(pk__in=visible.values("pk")).values("unit"))
-            | Q(pk__in=permissions.directed_units(self.request.user).values("pk"))
+            | Q(pk__in=policy.directed_units(self.request.user).values("pk"))
         )
         return units.select_related("parent").order_by("name")
 
@@ -184,7 +190,7 @@ class HotlineViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return permissions.visible_hotlines(self.request.user).select_related("unit").order_by("number")
+        return policy.visible_hotlines(self.request.user).select_related("unit").order_by("number")
 
 
 class LineViewSet(viewsets.ReadOnlyModelViewSet):
@@ -198,7 +204,7 @@ class LineViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         return (
-            Line.objects.filter(hotline__in=permissions.visible_hotlines(self.request.user))
+            Line.objects.filter(hotline__in=policy.visible_hotlines(self.request.user))
             .select_related("hotline", "unit")
             .prefetch_related("staffing")
             .order_by("hotline__number", "digit")
@@ -270,8 +276,8 @@ class CallRecordInputSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField()
     answered_at = serializers.DateTimeField(allow_null=True)
     ended_at = serializers.DateTimeField()
-    caller = serializers.CharField(required=False, allow_blank=True)
-    agent_extension = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    caller = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    agent_extension = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=32)
 
 
 class CallViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -285,10 +291,10 @@ class CallViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        if not permissions.is_manager(self.request.user):
+        if not policy.is_manager(self.request.user):
             raise PermissionDenied("Call records are for directors and hotline operators.")
         return (
-            CallRecord.objects.filter(line__in=permissions.managed_lines(self.request.user))
+            CallRecord.objects.filter(line__in=policy.managed_lines(self.request.user))
             .select_related("hotline", "line")
             .order_by("-started_at", "pk")
         )
@@ -298,8 +304,12 @@ class CallViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={200: CallImportResultSerializer, 400: OpenApiTypes.OBJECT},
     )
     def create(self, request):
-        if not permissions.is_manager(request.user):
+        if not policy.is_manager(request.user):
             raise PermissionDenied("Call records are for directors and hotline operators.")
+        # Refused before the body is read: DRF's parser reads it whole into memory.
+        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.UPLOAD_MAX_MB * 1024 * 1024:
+            message = f"The body is larger than {settings.UPLOAD_MAX_MB} MB: send the records in several requests."
+            return Response({"errors": {"non_field_errors": [message]}}, status=413)
         records = request.data
         if not isinstance(records, list):
             raise serializers.ValidationError({"errors": {"non_field_errors": ["Send a JSON list of call records."]}})
@@ -308,12 +318,14 @@ class CallViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 {"errors": {"non_field_errors": [f"At most {MAX_CALLS_PER_POST} records a request."]}}
             )
         queues = calls.Queues()
-        managed = set(permissions.managed_lines(request.user).values_list("pk", flat=True))
+        managed = set(policy.managed_lines(request.user).values_list("pk", flat=True))
         checked, errors = [], {}
         for index, value in enumerate(records):
             result = calls.check_json_record(value, index, queues, None)
             if isinstance(result, calls.Call) and result.line.pk not in managed:
                 result = {"line": ["You do not manage this line."]}
+            elif isinstance(result, calls.Call):
+                result = result.problems() or result
             if isinstance(result, dict):
                 errors[str(index)] = result
             else:
@@ -391,18 +403,18 @@ class StaffingView(APIView):
     def line_needs(self, request, data):
         query = StaffingQuerySerializer(data=data)
         query.is_valid(raise_exception=True)
-        line = one_line(permissions.managed_lines(request.user), query.validated_data)
+        line = one_line(policy.managed_lines(request.user), query.validated_data)
         return staffing.needs_from_history(line, weeks=query.validated_data["weeks"])
 
     @extend_schema(parameters=[StaffingQuerySerializer], responses=LineNeedsSerializer)
     def get(self, request):
-        if not permissions.is_manager(request.user):
+        if not policy.is_manager(request.user):
             raise PermissionDenied("Staffing is for directors and hotline operators.")
         return Response(LineNeedsSerializer(self.line_needs(request, request.query_params)).data)
 
     @extend_schema(request=StaffingQuerySerializer, responses=LineNeedsSerializer)
     def post(self, request):
-        if not permissions.is_manager(request.user):
+        if not policy.is_manager(request.user):
             raise PermissionDenied("Staffing is for directors and hotline operators.")
         needs = self.line_needs(request, request.data)
         staffing.apply_needs(needs)

@@ -10,13 +10,16 @@ every known id as a duplicate.
 
 import csv
 import datetime
+import functools
 import hashlib
 import hmac
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +29,10 @@ from hotline.models import CallRecord, Hotline, Line
 
 FORMATS = ["asterisk-queue-log", "asterisk-csv", "json"]
 BATCH = 1000
+# The largest number a PositiveIntegerField (seconds) takes.
+MAX_SECONDS = 2**31 - 1
+
+logger = logging.getLogger(__name__)
 
 # queue_log events that belong to a call in a queue (CONTRACT §6).
 CALL_START = {"ENTERQUEUE"}
@@ -87,10 +94,28 @@ class Call:
             wait_seconds=max(0, round(wait)),
             talk_seconds=max(0, round(talk)),
             outcome=self.outcome,
-            agent_extension=self.agent_extension[:32],
+            agent_extension=self.agent_extension,
             caller=caller,
             caller_hash=caller_hash,
         )
+
+    def problems(self) -> dict:
+        """{field: [messages]} of what the model refuses in this call (lengths, control
+        characters, ranges), so that a bad value is a rejected row, not a database error.
+        Cutting an over-long id or extension to fit would make it another one."""
+        errors = {}
+        try:
+            # The lines are the readers' own; uniqueness and constraints would cost a query a call.
+            self.record().full_clean(exclude=["hotline", "line"], validate_unique=False, validate_constraints=False)
+        except ValidationError as e:
+            errors = {INPUT_NAMES.get(name, name): messages for name, messages in e.message_dict.items()}
+        if self.ended_at < self.started_at:
+            errors["ended_at"] = [_("The call ends before it starts.")]
+        return errors
+
+
+# The names of the input (CONTRACT §6) where the model's differ.
+INPUT_NAMES = {"source_id": "id"}
 
 
 @dataclass
@@ -125,18 +150,48 @@ class ImportResult:
 def protect_caller(number: str) -> tuple[str, str]:
     """The caller's number as stored: (shown, hash) by the CALLER_NUMBERS setting."""
     number = (number or "").strip()
-    digits = re.sub(r"\D", "", number)
+    digits = re.sub(r"[^0-9]", "", number)
     if not digits:
         return "", ""
-    key = settings.SECRET_KEY.encode()
-    caller_hash = hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()
+    if digits.startswith("84") and len(digits) >= 11:
+        # +84 912 345 678 and 0912 345 678 are one caller: count them as one repeat caller.
+        digits = "0" + digits[2:]
     mode = settings.CALLER_NUMBERS
     if mode == "keep":
-        return number[:32], caller_hash
+        return number, caller_hash(digits)
     if mode == "hash":
-        return "", caller_hash
-    shown = digits[:4] + "*" * max(len(digits) - 7, 0) + digits[-3:] if len(digits) > 7 else "*" * len(digits)
-    return shown, caller_hash
+        return "", caller_hash(digits)
+    return mask(digits), caller_hash(digits)
+
+
+def mask(digits: str) -> str:
+    """At most half the digits shown, and at most five: 0912345678 → 091*****78. The mask
+    and the hash together narrow a number down to the hidden digits' possibilities, so
+    those must stay many."""
+    shown = min(len(digits) // 2, 5)
+    tail = shown // 2
+    head = shown - tail
+    return digits[:head] + "*" * (len(digits) - shown) + digits[len(digits) - tail :]
+
+
+def caller_hash(digits: str) -> str:
+    """An HMAC keyed by CALLER_HASH_KEY, or "" without that key. Never SECRET_KEY: there are
+    so few phone numbers that anyone with the key finds the number of a hash by trying
+    them all, and SECRET_KEY is in every process, backup and debugging session."""
+    key = settings.CALLER_HASH_KEY
+    if not key:
+        warn_no_hash_key()
+        return ""
+    return hmac.new(key.encode(), digits.encode(), hashlib.sha256).hexdigest()
+
+
+@functools.cache
+def warn_no_hash_key():
+    """Once a process: a site without the key still works, but cannot count repeat callers."""
+    logger.warning(
+        "CALLER_HASH_KEY is not set: callers' numbers are stored without the hash that counts repeat callers. "
+        "Set it to a long random value of its own (not SECRET_KEY) and keep it secret."
+    )
 
 
 def erase_old_callers(now: datetime.datetime) -> int:
@@ -211,10 +266,12 @@ def queue_log_time(value: str) -> datetime.datetime:
 
 
 def number(value: str) -> int | None:
+    """Seconds, or None when the field holds none that a call could last (also "inf")."""
     try:
-        return max(0, int(float(value)))
-    except (TypeError, ValueError):
+        seconds = max(0, int(float(value)))
+    except (TypeError, ValueError, OverflowError):
         return None
+    return seconds if seconds <= MAX_SECONDS else None
 
 
 def read_queue_log(lines, queues: Queues):
@@ -242,6 +299,9 @@ def read_queue_log(lines, queues: Queues):
             continue
         if event not in CALL_EVENTS or not callid or callid == "NONE":
             continue  # QUEUESTART, CONFIGRELOAD, DID…: not calls
+        if problem := datetime_problem(at):
+            yield Rejected(row, problem)
+            continue
         line = queues.line(queue)
         if isinstance(line, str):
             yield Rejected(row, line)
@@ -318,6 +378,8 @@ def cdr_time(value: str) -> datetime.datetime | None:
     if not value:
         return None
     moment = datetime.datetime.fromisoformat(value)
+    if datetime_problem(moment):  # a year PostgreSQL or the roster cannot take, an offset of 20 h
+        raise ValueError(value)
     return timezone.make_aware(moment) if moment.tzinfo is None else moment
 
 
@@ -546,6 +608,8 @@ def import_calls(
     result, batch, well_formed = ImportResult(), [], 0
     try:
         for item in items:
+            if isinstance(item, Call) and (problems := item.problems()):
+                item = Rejected(item.row, error_text(problems))
             if isinstance(item, Rejected):
                 result.rejected.append(item)
                 well_formed += not item.malformed

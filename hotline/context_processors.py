@@ -1,6 +1,6 @@
-from hotline import permissions
+from roster import policy
 
 
 def roles(request):
     """`is_manager` for the menu, asked only when a template uses it (templates call callables)."""
-    return {"is_manager": lambda: permissions.is_manager(request.user)}
+    return {"is_manager": lambda: policy.is_manager(request.user)}

@@ -1,13 +1,27 @@
 """Forms of the hotline pages."""
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from hotline.calls import FORMATS
 
 
+def within_upload_limit(upload):
+    """Refuse a file over UPLOAD_MAX_MB. Django has only spooled it to a temporary file
+    so far; nothing has read it into memory or imported a row of it."""
+    limit = settings.UPLOAD_MAX_MB
+    if upload.size > limit * 1024 * 1024:
+        raise ValidationError(
+            _("The file is larger than %(limit)s MB, the most accepted. Split it into smaller files."),
+            params={"limit": limit},
+            code="too_large",
+        )
+
+
 class CallImportForm(forms.Form):
-    file = forms.FileField(label=_("Call records file"))
+    file = forms.FileField(label=_("Call records file"), validators=[within_upload_limit])
     format = forms.ChoiceField(
         label=_("Format"),
         choices=[

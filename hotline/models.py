@@ -1,6 +1,7 @@
 """Units, the hotlines they run, the lines (menu keys) they answer and each line's staffing."""
 
 import datetime
+import secrets
 from collections import defaultdict
 from decimal import Decimal
 
@@ -84,6 +85,10 @@ class Unit(models.Model):
                 raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
 
 
+def new_board_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class Hotline(models.Model):
     """A public number such as 0290.1022, run by one unit."""
 
@@ -96,6 +101,8 @@ class Hotline(models.Model):
         related_name="hotlines",
     )
     active = models.BooleanField(_("active"), default=True)
+    # Opens the wallboard without signing in, for a wall screen; the operator can replace it.
+    board_key = models.CharField(_("wallboard key"), max_length=64, default=new_board_key, editable=False)
 
     class Meta:
         ordering = ["number"]
@@ -240,6 +247,13 @@ class StaffingRequirement(models.Model):
                 raise ValidationError(_("This window overlaps another window of the same day."))
 
 
+# PostgreSQL refuses NUL in text, and no switchboard id, extension or number holds a
+# control character: one in an imported record is a bad record, not a database error.
+no_control_characters = RegexValidator(
+    r"[\x00-\x1f\x7f-\x9f]", _("Control characters (such as NUL) are not allowed."), inverse_match=True
+)
+
+
 class CallRecordQuerySet(models.QuerySet):
     def missed(self):
         return self.filter(answered_at__isnull=True)
@@ -264,15 +278,17 @@ class CallRecord(models.Model):
 
     hotline = models.ForeignKey(Hotline, verbose_name=_("hotline"), on_delete=models.CASCADE, related_name="calls")
     line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.CASCADE, related_name="calls")
-    source_id = models.CharField(_("switchboard id"), max_length=128)
+    source_id = models.CharField(_("switchboard id"), max_length=128, validators=[no_control_characters])
     started_at = models.DateTimeField(_("started at"))
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"))
     wait_seconds = models.PositiveIntegerField(_("wait (s)"), default=0)
     talk_seconds = models.PositiveIntegerField(_("talk (s)"), default=0)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
-    agent_extension = models.CharField(_("agent extension"), max_length=32, blank=True)
-    caller = models.CharField(_("caller"), max_length=32, blank=True)
+    agent_extension = models.CharField(
+        _("agent extension"), max_length=32, blank=True, validators=[no_control_characters]
+    )
+    caller = models.CharField(_("caller"), max_length=32, blank=True, validators=[no_control_characters])
     caller_hash = models.CharField(_("caller hash"), max_length=64, blank=True, editable=False)
     imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
 

@@ -1,28 +1,36 @@
 """Pages about hotlines and lines: the home page, the directors' dashboard, a line's roster, health."""
 
 import datetime
+import functools
 import io
+import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from config.celery import app as celery_app
-from hotline import metrics, permissions, staffing
+from hotline import metrics, staffing
 from hotline.calls import UnreadableFormat, import_calls
+from hotline.exports import xlsx_bytes
 from hotline.forms import CalculatorForm, CallImportForm
-from hotline.models import CallRecord
-from roster.duty import on_call_board
+from hotline.models import CallRecord, Hotline, new_board_key
+from roster import policy
+from roster.duty import on_call_board, with_phones
 from roster.models import Assignment, Escalation, Notification, Shift
 from roster.services import switchboard_event
 from roster.views import render_my_shifts
@@ -105,9 +113,9 @@ def shifts_with_assignments(lines, start, end):
 @never_cache
 def home(request):
     """Managers get the dashboard of their lines; agents get their own shifts."""
-    if permissions.is_manager(request.user):
+    if policy.is_manager(request.user):
         return dashboard(request)
-    agent = permissions.agent_of(request.user)
+    agent = policy.agent_of(request.user)
     if agent:
         return render_my_shifts(request, agent)
     return render(request, "hotline/no_role.html", status=403)
@@ -116,7 +124,7 @@ def home(request):
 def dashboard(request):
     now = timezone.now()
     lines = list(
-        permissions.managed_lines(request.user)
+        policy.managed_lines(request.user)
         .filter(active=True, hotline__active=True)
         .select_related("hotline", "unit")
         .prefetch_related("staffing")
@@ -137,13 +145,16 @@ def dashboard(request):
         .values_list("line")
         .annotate(count=Count("pk"))
     )
+    phones = policy.phone_rule(request.user)
     for status in statuses:
         status.missed_today = missed.get(status.line.pk, 0)
+        for assignment in status.on_duty:
+            assignment.phone_shown = phones.shows(unit_id=assignment.agent.unit_id, line_id=status.line.pk)
     failures = (
         Notification.objects.filter(
             status=Notification.Status.FAILED,
             created_at__gte=now - datetime.timedelta(days=7),
-            agent__in=permissions.managed_agents(request.user).values("pk"),
+            agent__in=policy.managed_agents(request.user).values("pk"),
         )
         .select_related("agent")
         .order_by("-created_at")[:5]
@@ -161,14 +172,15 @@ def dashboard(request):
             "hours": range(24),
             "now": now,
             "days": HEATMAP_DAYS,
-            "agent": permissions.agent_of(request.user),
+            "agent": policy.agent_of(request.user),
+            "operated_hotlines": policy.operated_hotlines(request.user).filter(active=True).order_by("number"),
         },
     )
 
 
 def line_detail(request, pk):
     line = get_object_or_404(
-        permissions.managed_lines(request.user).select_related("hotline", "unit"),
+        policy.managed_lines(request.user).select_related("hotline", "unit"),
         pk=pk,
     )
     today = timezone.localdate()
@@ -208,16 +220,49 @@ def healthz(request):
 BOARD_REFRESH_SECONDS = 15
 
 
+@login_not_required
 @never_cache
 def board(request, number):
-    """The call centre's wall screen: who is on duty now on each line, refreshing itself."""
-    hotline = get_object_or_404(permissions.visible_hotlines(request.user), number=number, active=True)
+    """The call centre's wall screen: who is on duty now on each line, refreshing itself.
+
+    Whoever may read the hotline's on-duty list may open it, seeing the phones they may see.
+    A wall screen nobody signs in to opens it with the hotline's key, and sees no phone."""
+    key = request.GET.get("key")
+    if key is not None:
+        hotline = get_object_or_404(Hotline, number=number, active=True)
+        if not secrets.compare_digest(key.encode(), hotline.board_key.encode()):
+            raise Http404
+        phones = policy.PhoneRule()
+        refresh_url = f"{reverse('board', args=[number])}?{urlencode({'key': key})}"
+    elif request.user.is_authenticated:
+        hotline = get_object_or_404(policy.visible_hotlines(request.user), number=number, active=True)
+        phones = policy.phone_rule(request.user)
+        refresh_url = reverse("board", args=[number])
+    else:
+        return redirect_to_login(request.get_full_path())
     now = timezone.now()
-    entries = [entry for entry in on_call_board(now) if entry["hotline"] == hotline.number]
-    context = {"hotline": hotline, "entries": entries, "now": now, "refresh": BOARD_REFRESH_SECONDS}
+    entries = with_phones([entry for entry in on_call_board(now) if entry["hotline"] == hotline.number], phones)
+    context = {
+        "hotline": hotline,
+        "entries": entries,
+        "now": now,
+        "refresh": BOARD_REFRESH_SECONDS,
+        "refresh_url": refresh_url,
+        "by_key": key is not None,
+    }
     if request.headers.get("HX-Request"):
         return render(request, "hotline/_board_lines.html", context)
     return render(request, "hotline/board.html", context)
+
+
+@require_POST
+def reset_board_key(request, pk):
+    """Give the hotline's wallboard a new key: the old address stops working at once."""
+    hotline = get_object_or_404(policy.operated_hotlines(request.user), pk=pk)
+    hotline.board_key = new_board_key()
+    hotline.save(update_fields=["board_key"])
+    messages.success(request, _("The wall screen has a new address; the old one no longer works."))
+    return redirect("home")
 
 
 # Calls ---------------------------------------------------------------------------------------------
@@ -229,10 +274,10 @@ REJECTED_SHOWN = 50
 def calls(request):
     """Calls per line for a day: by hour (chart), by shift with who was on duty, the missed
     calls; and the upload of the switchboard's records."""
-    if not permissions.is_manager(request.user):
+    if not policy.is_manager(request.user):
         raise PermissionDenied
     lines = list(
-        permissions.managed_lines(request.user)
+        policy.managed_lines(request.user)
         .filter(active=True)
         .select_related("hotline", "unit")
         .order_by("hotline__number", "digit")
@@ -241,9 +286,7 @@ def calls(request):
         day = datetime.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
         day = timezone.localdate()
-    form = CallImportForm(
-        request.POST or None, request.FILES or None, hotlines=permissions.operated_hotlines(request.user)
-    )
+    form = CallImportForm(request.POST or None, request.FILES or None, hotlines=policy.operated_hotlines(request.user))
     result = None
     if request.method == "POST" and form.is_valid():
         result, error = import_uploaded_calls(request, form)
@@ -298,8 +341,8 @@ def import_uploaded_calls(request, form):
             text,
             form.cleaned_data["format"],
             hotline=form.cleaned_data["hotline"],
-            allowed_lines=permissions.managed_lines(request.user),
-            on_agent_event=switchboard_event,
+            allowed_lines=policy.managed_lines(request.user),
+            on_agent_event=functools.partial(switchboard_event, lines=policy.managed_lines(request.user)),
         )
     except UnreadableFormat as e:
         return None, str(e)
@@ -310,7 +353,7 @@ def import_uploaded_calls(request, form):
 def calls_report(request):
     """The monthly report the provincial People's Committee asks for: calls, answer rate,
     missed calls by line and shift, staffing against requirement; printable or XLSX."""
-    if not permissions.is_manager(request.user):
+    if not policy.is_manager(request.user):
         raise PermissionDenied
     today = timezone.localdate()
     try:
@@ -318,7 +361,7 @@ def calls_report(request):
         first, last = metrics.month_bounds(year, month)
     except ValueError:
         first, last = metrics.month_bounds(today.year, today.month)
-    lines = permissions.managed_lines(request.user).filter(active=True).select_related("hotline", "unit")
+    lines = policy.managed_lines(request.user).filter(active=True).select_related("hotline", "unit")
     if request.GET.get("hotline"):
         lines = lines.filter(hotline__number=request.GET["hotline"])
     lines = list(lines.prefetch_related("staffing").order_by("hotline__number", "digit"))
@@ -395,9 +438,7 @@ def calls_report_xlsx(context) -> bytes:
             sheet.append([month.line.hotline.number, month.line.digit, label, m.offered, m.missed])
     for column, width in zip("ABCDEFGHIJK", [12, 7, 40, 36, 12, 12, 8, 14, 18, 12, 14], strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(book)
 
 
 # Staffing ------------------------------------------------------------------------------------------
@@ -421,7 +462,7 @@ def line_staffing(request, pk):
     """The agents a line needs each weekday and hour from its call history, beside its current
     requirements; a director applies them as the line's staffing requirements."""
     line = get_object_or_404(
-        permissions.managed_lines(request.user).select_related("hotline").prefetch_related("staffing"), pk=pk
+        policy.managed_lines(request.user).select_related("hotline").prefetch_related("staffing"), pk=pk
     )
     try:
         weeks = min(52, max(1, int(request.POST.get("weeks") or request.GET.get("weeks") or staffing.DEFAULT_WEEKS)))

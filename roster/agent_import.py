@@ -45,8 +45,11 @@ class AgentFile:
 
 
 def read_agents(data: bytes, *, units=None) -> AgentFile:
-    """Check every row of the file; write nothing. `units` limits the units rows may name
-    (a director's); None allows all."""
+    """Check every row of the file; write nothing.
+
+    `units` are the units whose agents the importer may create and update (a director's: the
+    units they direct and those below); None allows all (the command line). A row whose phone,
+    email or login belongs to an agent or a user outside them is a bad row, never an update."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -64,8 +67,7 @@ def read_agents(data: bytes, *, units=None) -> AgentFile:
     lines_by_digit = {}
     for line in Line.objects.filter(active=True).select_related("hotline"):
         lines_by_digit.setdefault(line.digit, []).append(line)
-    usernames = dict(get_user_model().objects.values_list("username", "pk"))
-    users_of_agents = dict(Agent.objects.exclude(user=None).values_list("phone", "user_id"))
+    scope = Scope(units_by_code)
 
     result = AgentFile()
     seen_phones = {}
@@ -80,10 +82,7 @@ def read_agents(data: bytes, *, units=None) -> AgentFile:
                     _("the phone number %(phone)s is also on line %(other)s")
                     % {"phone": row.phone, "other": seen_phones[row.phone]}
                 )
-            owner = usernames.get(username_for(row))
-            if owner is not None and owner != users_of_agents.get(row.phone):
-                message = _("the login %(username)s belongs to someone else")
-                raise ValidationError(message % {"username": username_for(row)})
+            scope.check(row)
         except ValidationError as e:
             result.errors.append((number, "; ".join(e.messages)))
             continue
@@ -92,9 +91,45 @@ def read_agents(data: bytes, *, units=None) -> AgentFile:
     return result
 
 
+class Scope:
+    """Who a row may touch: the agent with its phone number, if any, must be of the importer's
+    units, and its login (username from the email, else the phone) must be that agent's own or
+    nobody's. Looked up once for the whole file."""
+
+    def __init__(self, units_by_code):
+        unit_ids = {unit.pk for unit in units_by_code.values()}
+        self.agents = {
+            phone: (unit_id in unit_ids, user_id)
+            for phone, unit_id, user_id in Agent.objects.values_list("phone", "unit_id", "user_id")
+        }
+        self.users_by_username = dict(get_user_model().objects.values_list("username", "pk"))
+        self.users_by_email = {}
+        for email, pk in get_user_model().objects.exclude(email="").values_list("email", "pk"):
+            self.users_by_email.setdefault(email.lower(), set()).add(pk)
+
+    def check(self, row):
+        in_scope, own_user = self.agents.get(row.phone, (True, None))
+        if not in_scope:
+            raise ValidationError(
+                _("the phone number %(phone)s belongs to an agent of another unit") % {"phone": row.phone}
+            )
+        username = username_for(row)
+        owner = self.users_by_username.get(username)
+        if owner is not None and owner != own_user:
+            raise ValidationError(_("the login %(username)s belongs to someone else") % {"username": username})
+        if row.email and self.users_by_email.get(row.email, set()) - {own_user}:
+            raise ValidationError(_("the email %(email)s belongs to another person's login") % {"email": row.email})
+
+
 def check_row(record, number, units_by_code, all_units, lines_by_digit) -> AgentRow:
     value = {name: (record.get(name) or "").strip() for name in COLUMNS}
-    problems = []
+    problems = [
+        _("%(column)s contains a control character") % {"column": name}
+        for name, text in value.items()
+        if any(ord(char) < 32 or ord(char) == 127 for char in text)
+    ]
+    if problems:
+        raise ValidationError(problems)
     if not value["full_name"]:
         problems.append(_("full_name is empty"))
     phone = ""
@@ -125,6 +160,17 @@ def check_row(record, number, units_by_code, all_units, lines_by_digit) -> Agent
         message = _("max_hours_per_week: %(value)r is not a whole number from 1 to 168")
         problems.append(message % {"value": value["max_hours_per_week"]})
         hours = 0
+    if not problems:
+        # The model's own limits (lengths, the email's form), as the form on the page checks them.
+        agent = Agent(full_name=value["full_name"], phone=phone, email=value["email"].lower(), unit=unit)
+        agent.max_hours_per_week = hours
+        try:
+            agent.full_clean(exclude=["user", "phone", "calendar_token"], validate_unique=False)
+        except ValidationError as e:
+            problems.extend(f"{field}: {' '.join(messages)}" for field, messages in e.message_dict.items())
+        username = Agent.login_username(agent.email, phone)
+        if len(username) > get_user_model()._meta.get_field("username").max_length:
+            problems.append(_("email: too long to be a login name"))
     if problems:
         raise ValidationError(problems)
     return AgentRow(number, value["full_name"], phone, value["email"].lower(), unit, lines, hours)
@@ -166,11 +212,16 @@ def username_for(row: AgentRow) -> str:
 
 
 @transaction.atomic
-def write_agents(rows) -> tuple[int, int]:
-    """Create or update the agents of these checked rows; return (created, updated)."""
+def write_agents(rows, *, units=None) -> tuple[int, int]:
+    """Create or update the agents of these checked rows; return (created, updated).
+
+    `units` as for read_agents: the agent a row updates is looked up among them only, so a
+    row can never reach another unit's agent (were one to take the phone number meanwhile, the
+    unique constraint refuses the new agent and the whole import rolls back)."""
+    agents = Agent.objects.all() if units is None else Agent.objects.filter(unit__in=units)
     created = updated = 0
     for row in rows:
-        agent = Agent.objects.filter(phone=row.phone).select_related("user").first()
+        agent = agents.filter(phone=row.phone).select_related("user").first()
         if agent is None:
             agent = Agent(phone=row.phone)
             created += 1

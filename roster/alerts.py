@@ -20,9 +20,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from hotline import permissions
 from hotline.models import CallRecord, Line
-from roster import sms
+from roster import policy, sms
 from roster.models import Assignment, MissedCallAlert, Notification, Shift, ShiftChange
 
 CHANGE_QUIET_MINUTES = 3
@@ -202,7 +201,7 @@ def alert_gaps(now: datetime.datetime, *, lines=None, urgent_only=False) -> int:
         get_user_model().objects.filter(is_active=True, directed_units__isnull=False).exclude(email="").distinct()
     )
     for director in directors:
-        managed = permissions.managed_lines(director)
+        managed = policy.managed_lines(director)
         if lines is not None:
             managed = managed.filter(pk__in=[line.pk for line in lines])
         gaps = unfilled_shifts(managed, now, now + datetime.timedelta(days=GAP_DAYS))

@@ -11,9 +11,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from config.fields import DateField, DateTimeField, DateTimeFilter
-from hotline import permissions
 from hotline.models import Line
-from roster import escalation
+from roster import escalation, policy
 from roster.models import Agent, Assignment, Leave, Notification, Roster, RosterBuild, Shift, Swap
 from roster.services import (
     RosterError,
@@ -22,6 +21,7 @@ from roster.services import (
     assignment_remove,
     leave_decide,
     leave_request,
+    leave_withdraw,
     roster_build_queue,
     roster_publish,
     swap_decide,
@@ -109,7 +109,7 @@ class AssignmentCreateSerializer(serializers.Serializer):
     agent = serializers.PrimaryKeyRelatedField(queryset=Agent.objects.all())
 
     def validate_shift(self, shift):
-        if not permissions.managed_lines(self.context["request"].user).filter(pk=shift.line_id).exists():
+        if not policy.managed_lines(self.context["request"].user).filter(pk=shift.line_id).exists():
             raise serializers.ValidationError("You do not manage this shift's line.")
         return shift
 
@@ -134,8 +134,8 @@ class AssignmentViewSet(
             return self.queryset
         user = self.request.user
         mine = Q(agent__user=user)
-        if permissions.is_manager(user):
-            mine |= Q(shift__line__in=permissions.managed_lines(user))
+        if policy.is_manager(user):
+            mine |= Q(shift__line__in=policy.managed_lines(user))
         return Assignment.objects.filter(mine).select_related("agent").order_by("start", "pk")
 
     @extend_schema(request=AssignmentCreateSerializer, responses={201: AssignmentSerializer})
@@ -150,7 +150,7 @@ class AssignmentViewSet(
 
     def destroy(self, request, pk=None):
         assignment = self.get_object()
-        if not permissions.managed_lines(request.user).filter(pk=assignment.shift.line_id).exists():
+        if not policy.managed_lines(request.user).filter(pk=assignment.shift.line_id).exists():
             raise PermissionDenied("Only a director of this line can remove an assignment.")
         assignment_remove(assignment=assignment, by=request.user)
         return Response(status=204)
@@ -164,6 +164,8 @@ class AssignmentViewSet(
     @extend_schema(request=None, responses=AssignmentSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
+        """Confirm your coming shift. Confirming it again, or after checking in or declining,
+        is a 400 whose `status` says which, and changes nothing."""
         assignment = self.own()
         try:
             assignment.confirm()
@@ -174,6 +176,8 @@ class AssignmentViewSet(
     @extend_schema(request=None, responses=AssignmentSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
+        """Decline your shift before it begins. Once you have checked in, or declined already,
+        it is a 400 whose `status` says which."""
         try:
             assignment = assignment_decline(assignment=self.own(), by=request.user)
         except RosterError as e:
@@ -183,6 +187,12 @@ class AssignmentViewSet(
     @extend_schema(request=None, responses=AssignmentSerializer)
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, pk=None):
+        """Check in to your shift, from 30 minutes before it until its end.
+
+        Checking in again, or twice at once (a retry, a double tap), is a 400 with
+        `{"status": ["You have already checked in to this shift."]}` (in the user's language):
+        the first check-in and its time stand. A client retrying after a lost answer may take
+        it as done; any other 400 means it was not checked in."""
         assignment = self.own()
         try:
             assignment.check_in()
@@ -194,6 +204,8 @@ class AssignmentViewSet(
     @extend_schema(request=None, responses=AssignmentSerializer)
     @action(detail=True, methods=["post"], url_path="check-out")
     def check_out(self, request, pk=None):
+        """Check out of the shift you checked in to. Checking out again is a 400 saying you
+        already have; the first check-out's time stands."""
         assignment = self.own()
         try:
             assignment.check_out()
@@ -234,13 +246,13 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             return self.queryset
         user = self.request.user
         scope = Q(user=user) | Q(agent__user=user)
-        if permissions.is_manager(user):
-            scope |= Q(agent__in=permissions.managed_agents(user).values("pk"))
+        if policy.is_manager(user):
+            scope |= Q(agent__in=policy.managed_agents(user).values("pk"))
         return Notification.objects.filter(scope).order_by("-created_at", "-pk")
 
 
 def managing(user) -> bool:
-    return permissions.is_manager(user)
+    return policy.is_manager(user)
 
 
 class AgentSerializer(serializers.ModelSerializer):
@@ -275,7 +287,7 @@ class AgentViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         user = self.request.user
-        agents = permissions.managed_agents(user) if managing(user) else Agent.objects.filter(user=user)
+        agents = policy.managed_agents(user) if managing(user) else Agent.objects.filter(user=user)
         return agents.select_related("unit").prefetch_related("lines").order_by("full_name", "pk")
 
 
@@ -316,7 +328,7 @@ class BuildRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError({"end": ["The end is before the start."]})
         if (data["end"] - data["start"]).days > 92:
             raise serializers.ValidationError({"end": ["Build at most 93 days at a time."]})
-        managed = set(permissions.managed_lines(self.context["request"].user).values_list("pk", flat=True))
+        managed = set(policy.managed_lines(self.context["request"].user).values_list("pk", flat=True))
         if any(line.pk not in managed for line in data["lines"]):
             raise serializers.ValidationError({"lines": ["You do not manage all of these lines."]})
         return data
@@ -341,7 +353,7 @@ class RosterViewSet(viewsets.ReadOnlyModelViewSet):
             return self.queryset
         user = self.request.user
         if managing(user):
-            rosters = Roster.objects.filter(lines__in=permissions.managed_lines(user))
+            rosters = Roster.objects.filter(lines__in=policy.managed_lines(user))
         else:
             rosters = Roster.objects.filter(status=Roster.Status.PUBLISHED, lines__agents__user=user)
         ids = rosters.values("pk")
@@ -359,9 +371,6 @@ class RosterViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         roster = self.get_object()
-        managed = permissions.managed_lines(request.user)
-        if not managing(request.user) or roster.lines.exclude(pk__in=managed.values("pk")).exists():
-            raise PermissionDenied("Only a director of every line of this roster can publish it.")
         options = PublishSerializer(data=request.data)
         options.is_valid(raise_exception=True)
         try:
@@ -384,7 +393,7 @@ class RosterBuildViewSet(viewsets.ReadOnlyModelViewSet):
         user = self.request.user
         scope = Q(created_by=user)
         if managing(user):
-            scope |= Q(lines__in=permissions.managed_lines(user))
+            scope |= Q(lines__in=policy.managed_lines(user))
         ids = RosterBuild.objects.filter(scope).values("pk")
         return RosterBuild.objects.filter(pk__in=ids).prefetch_related("lines").order_by("-created_at", "-pk")
 
@@ -419,7 +428,7 @@ class ShiftViewSet(viewsets.ReadOnlyModelViewSet):
             return self.queryset
         user = self.request.user
         if managing(user):
-            shifts = Shift.objects.filter(line__in=permissions.managed_lines(user))
+            shifts = Shift.objects.filter(line__in=policy.managed_lines(user))
         else:
             shifts = Shift.objects.published().filter(line__agents__user=user)
         return shifts.select_related("line__hotline").order_by("start", "pk")
@@ -444,15 +453,9 @@ class LeaveRequestSerializer(serializers.Serializer):
     end = DateTimeField()
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
-    def validate_agent(self, agent):
-        user = self.context["request"].user
-        if agent.user_id != user.pk and not permissions.managed_agents(user).filter(pk=agent.pk).exists():
-            raise serializers.ValidationError("You can enter leave only for yourself or your agents.")
-        return agent
-
     def validate(self, data):
         if "agent" not in data:
-            data["agent"] = permissions.agent_of(self.context["request"].user)
+            data["agent"] = policy.agent_of(self.context["request"].user)
             if data["agent"] is None:
                 raise serializers.ValidationError({"agent": ["You are not an agent: say whose leave this is."]})
         if data["end"] <= data["start"]:
@@ -497,7 +500,7 @@ class LeaveViewSet(
         user = self.request.user
         mine = Q(agent__user=user)
         if managing(user):
-            mine |= Q(agent__in=permissions.managed_agents(user).values("pk"))
+            mine |= Q(agent__in=policy.editable_agents(user).values("pk"))
         return Leave.objects.filter(mine).select_related("agent").order_by("-start", "pk")
 
     @extend_schema(request=LeaveRequestSerializer, responses={201: LeaveSerializer})
@@ -511,19 +514,11 @@ class LeaveViewSet(
         return Response(LeaveSerializer(leave).data, status=201)
 
     def destroy(self, request, pk=None):
-        leave = self.get_object()
-        decides = permissions.managed_agents(request.user).filter(pk=leave.agent_id).exists()
-        if not decides and leave.status != Leave.Status.REQUESTED:
-            raise PermissionDenied("Only a request not yet decided can be withdrawn; ask your director.")
-        leave.delete()
+        leave_withdraw(leave=self.get_object(), by=request.user)
         return Response(status=204)
 
     def decide(self, request, approve):
         leave = self.get_object()
-        if not permissions.managed_agents(request.user).filter(pk=leave.agent_id).exists():
-            raise PermissionDenied("Only a director of this agent can decide on their leave.")
-        if leave.agent.user_id == request.user.pk and not permissions.is_admin(request.user):
-            raise PermissionDenied("You cannot decide on your own leave.")
         query = LeaveDecisionSerializer(data=request.data)
         query.is_valid(raise_exception=True)
         try:
@@ -608,11 +603,11 @@ class SwapViewSet(
             return self.queryset
         user = self.request.user
         scope = Q(offered_by__user=user) | Q(taken_by__user=user)
-        agent = permissions.agent_of(user)
+        agent = policy.agent_of(user)
         if agent is not None:
             scope |= Q(status=Swap.Status.OFFERED, shift__line__in=agent.lines.all())
-        if permissions.is_manager(user):
-            scope |= Q(shift__line__in=permissions.managed_lines(user))
+        if policy.is_manager(user):
+            scope |= Q(shift__line__in=policy.managed_lines(user))
         return (
             Swap.objects.filter(scope)
             .select_related("shift__line__hotline", "offered_by", "taken_by")
@@ -643,7 +638,7 @@ class SwapViewSet(
     @action(detail=True, methods=["post"])
     def take(self, request, pk=None):
         swap = self.get_object()
-        agent = permissions.agent_of(request.user)
+        agent = policy.agent_of(request.user)
         if agent is None:
             raise PermissionDenied("Only an agent can take a shift.")
         try:
@@ -654,7 +649,7 @@ class SwapViewSet(
 
     def decide(self, request, approve):
         swap = self.get_object()
-        if not permissions.managed_lines(request.user).filter(pk=swap.shift.line_id).exists():
+        if not policy.managed_lines(request.user).filter(pk=swap.shift.line_id).exists():
             raise PermissionDenied("Only a director of this line can decide on a swap.")
         try:
             swap = swap_decide(swap=swap, approve=approve, by=request.user)

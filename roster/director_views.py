@@ -18,10 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from hotline import permissions
 from hotline.models import Line
 from roster import agent_import as agent_import_module
-from roster import documents, hours, services
+from roster import documents, hours, policy, services
 from roster.forms import AgentForm, AgentImportForm
 from roster.models import Agent, Assignment, Leave, Roster, RosterBuild, Shift, Swap
 from roster.names import name_key
@@ -50,7 +49,7 @@ class PeriodForm(forms.Form):
 
 
 def managed_line(request, pk) -> Line:
-    return get_object_or_404(permissions.managed_lines(request.user).select_related("hotline", "unit"), pk=pk)
+    return get_object_or_404(policy.managed_lines(request.user).select_related("hotline", "unit"), pk=pk)
 
 
 def period_of(request, source) -> tuple[PeriodForm, datetime.date | None, datetime.date | None]:
@@ -141,7 +140,7 @@ def start_build(request, pk):
 @never_cache
 def build_status(request, pk):
     """The build's progress for htmx to poll; once it is over, the page reloads to show it."""
-    build = get_object_or_404(RosterBuild.objects.filter(lines__in=permissions.managed_lines(request.user)), pk=pk)
+    build = get_object_or_404(RosterBuild.objects.filter(lines__in=policy.managed_lines(request.user)), pk=pk)
     if build.status in (RosterBuild.Status.DONE, RosterBuild.Status.FAILED):
         line = build.lines.first()
         response = HttpResponse(status=204)
@@ -156,7 +155,7 @@ def draft_assignment(request, pk) -> Assignment:
     assignment = get_object_or_404(
         Assignment.objects.select_related("shift__line", "shift__roster", "agent"),
         pk=pk,
-        shift__line__in=permissions.managed_lines(request.user),
+        shift__line__in=policy.managed_lines(request.user),
     )
     return assignment
 
@@ -171,7 +170,7 @@ def back_to_builder(request, line):
 @require_POST
 def add_agent(request, shift_pk):
     shift = get_object_or_404(
-        Shift.objects.select_related("line", "roster"), pk=shift_pk, line__in=permissions.managed_lines(request.user)
+        Shift.objects.select_related("line", "roster"), pk=shift_pk, line__in=policy.managed_lines(request.user)
     )
     agent = Agent.objects.filter(pk=request.POST.get("agent") or 0, active=True).first()
     breaches = services.explained_breaches(shift=shift, agent=agent) if agent else []
@@ -195,7 +194,7 @@ def add_agent(request, shift_pk):
 def check_agent(request, shift_pk):
     """Live validation for htmx: what putting the chosen agent on this shift would break."""
     shift = get_object_or_404(
-        Shift.objects.select_related("line", "roster"), pk=shift_pk, line__in=permissions.managed_lines(request.user)
+        Shift.objects.select_related("line", "roster"), pk=shift_pk, line__in=policy.managed_lines(request.user)
     )
     agent = Agent.objects.filter(pk=request.GET.get("agent") or 0, active=True).first()
     breaches = services.explained_breaches(shift=shift, agent=agent) if agent else []
@@ -221,8 +220,7 @@ def toggle_pin(request, pk):
 
 def managed_draft(request, pk) -> Roster:
     roster = get_object_or_404(Roster.objects.prefetch_related("lines"), pk=pk, status=Roster.Status.DRAFT)
-    managed = set(permissions.managed_lines(request.user).values_list("pk", flat=True))
-    if not {line.pk for line in roster.lines.all()} <= managed:
+    if not policy.can_manage_lines(request.user, roster.lines.all()):
         raise PermissionDenied
     return roster
 
@@ -313,7 +311,7 @@ class ReportPeriodForm(PeriodForm):
 @never_cache
 def hours_report(request):
     """Hours, night, weekend and holiday hours per agent: what duty allowances are paid on."""
-    if not permissions.is_manager(request.user):
+    if not policy.is_manager(request.user):
         raise PermissionDenied
     today = timezone.localdate()
     first_of_month = today.replace(day=1)
@@ -326,7 +324,7 @@ def hours_report(request):
     rows = []
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        agents = permissions.managed_agents(request.user).select_related("unit")
+        agents = policy.managed_agents(request.user).select_related("unit")
         rows = hours.hours_report(agents, start, end)
         if request.GET.get("format") == "csv":
             response = HttpResponse(hours.hours_csv(rows), content_type="text/csv; charset=utf-8")
@@ -341,29 +339,30 @@ def hours_report(request):
 
 
 def require_manager(request):
-    if not permissions.is_manager(request.user):
+    if not policy.is_manager(request.user):
         raise PermissionDenied
 
 
 @never_cache
 def agent_list(request):
     require_manager(request)
-    agents = permissions.managed_agents(request.user).select_related("unit", "user").prefetch_related("lines")
+    agents = policy.managed_agents(request.user).select_related("unit", "user").prefetch_related("lines")
     query = request.GET.get("q", "").strip()
     if query:
         agents = agents.filter(Q(full_name__icontains=query) | Q(phone__contains=query.lstrip("0")))
     if request.GET.get("inactive") != "1":
         agents = agents.filter(active=True)
     agents = sorted(agents, key=lambda agent: name_key(agent.full_name))
-    return render(request, "roster/agent_list.html", {"agents": agents, "query": query})
+    editable = set(policy.editable_agents(request.user).values_list("pk", flat=True))
+    return render(request, "roster/agent_list.html", {"agents": agents, "query": query, "editable": editable})
 
 
 def agent_form(request, instance=None):
     return AgentForm(
         request.POST or None,
         instance=instance,
-        units=permissions.directed_units(request.user),
-        lines=permissions.managed_lines(request.user),
+        units=policy.directed_units(request.user),
+        lines=policy.managed_lines(request.user),
     )
 
 
@@ -372,7 +371,7 @@ def agent_edit(request, pk=None):
     require_manager(request)
     agent = None
     if pk is not None:
-        agent = get_object_or_404(permissions.managed_agents(request.user), pk=pk)
+        agent = get_object_or_404(policy.editable_agents(request.user), pk=pk)
     was_active = agent.active if agent else True
     form = agent_form(request, agent)
     if request.method == "POST" and form.is_valid():
@@ -393,7 +392,7 @@ def agent_edit(request, pk=None):
 def agent_replan(request, pk):
     """An agent who left still holds shifts: offer to give them to others."""
     require_manager(request)
-    agent = get_object_or_404(permissions.managed_agents(request.user), pk=pk)
+    agent = get_object_or_404(policy.editable_agents(request.user), pk=pk)
     shifts = list(services.future_shifts(agent).select_related("shift__line").order_by("start"))
     if request.method == "POST" and shifts:
         first = timezone.localtime(shifts[0].start).date()
@@ -418,12 +417,13 @@ def agent_import(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         try:
-            checked = agent_import_module.read_agents(data, units=permissions.directed_units(request.user))
+            units = policy.directed_units(request.user)
+            checked = agent_import_module.read_agents(data, units=units)
         except agent_import_module.UnreadableFile as e:
             form.add_error("file", str(e))
         else:
             if not checked.errors or form.cleaned_data["skip_bad"]:
-                created, updated = agent_import_module.write_agents(checked.rows)
+                created, updated = agent_import_module.write_agents(checked.rows, units=units)
                 messages.success(
                     request,
                     _("Agents imported: %(created)s new, %(updated)s updated, %(skipped)s rows skipped.")
@@ -445,12 +445,12 @@ def agent_import(request):
 def leave_list(request):
     """Leave requests and swaps awaiting a director, and the leave to come."""
     require_manager(request)
-    agents = permissions.managed_agents(request.user).values("pk")
+    agents = policy.editable_agents(request.user).values("pk")
     leaves = Leave.objects.filter(agent__in=agents).select_related("agent", "decided_by")
     requested = leaves.filter(status=Leave.Status.REQUESTED).with_conflict_count().order_by("start")
     upcoming = leaves.filter(status=Leave.Status.APPROVED, end__gt=timezone.now()).order_by("start")[:100]
     swaps = (
-        Swap.objects.filter(status=Swap.Status.TAKEN, shift__line__in=permissions.managed_lines(request.user))
+        Swap.objects.filter(status=Swap.Status.TAKEN, shift__line__in=policy.managed_lines(request.user))
         .select_related("shift__line", "offered_by", "taken_by")
         .order_by("shift__start")
     )
@@ -460,9 +460,7 @@ def leave_list(request):
 @require_POST
 def decide_leave(request, pk):
     require_manager(request)
-    leave = get_object_or_404(Leave, pk=pk, agent__in=permissions.managed_agents(request.user).values("pk"))
-    if leave.agent.user_id == request.user.pk and not permissions.is_admin(request.user):
-        raise PermissionDenied
+    leave = get_object_or_404(Leave, pk=pk, agent__in=policy.editable_agents(request.user).values("pk"))
     approve = request.POST.get("decision") == "approve"
     try:
         results = services.leave_decide(
@@ -487,7 +485,7 @@ def decide_leave(request, pk):
 @require_POST
 def decide_swap(request, pk):
     require_manager(request)
-    swap = get_object_or_404(Swap, pk=pk, shift__line__in=permissions.managed_lines(request.user))
+    swap = get_object_or_404(Swap, pk=pk, shift__line__in=policy.managed_lines(request.user))
     try:
         services.swap_decide(swap=swap, approve=request.POST.get("decision") == "approve", by=request.user)
     except services.RosterError as e:

@@ -2,7 +2,6 @@
 a spreadsheet: both show days × shifts with names and phone numbers."""
 
 import datetime
-import io
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -10,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from hotline.exports import xlsx_bytes
 from roster.models import Assignment
 from roster.names import name_key
 
@@ -104,6 +104,4 @@ def roster_xlsx(grid: RosterGrid, unit, parent, today: datetime.date, place: str
     sheet.column_dimensions["B"].width = 12
     for column in range(3, width + 1):
         sheet.column_dimensions[get_column_letter(column)].width = 36
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(book)

@@ -50,13 +50,16 @@ def on_call(lines, now: datetime.datetime) -> list[dict]:
             {
                 "hotline": line.hotline.number,
                 "line": line.digit,
+                "line_id": line.pk,
                 "label": line.label,
                 "unit": line.unit.name,
+                "unit_phone": line.unit.phone,
                 "shift": {"start": shifts[0].start, "end": max(s.end for s in shifts)} if shifts else None,
                 "required": required,
                 "agents": [
                     {
                         "name": a.agent.full_name,
+                        "unit_id": a.agent.unit_id,
                         "phone": a.agent.phone,
                         "phone_display": a.agent.phone_display,
                         "checked_in": a.is_present,
@@ -86,6 +89,24 @@ def on_call_board(now: datetime.datetime) -> list[dict]:
         entries = on_call(active_lines(), now)
         cache.set(key, entries, seconds)
     return entries
+
+
+def with_phones(entries: list[dict], rule) -> list[dict]:
+    """The board as one viewer may see it: the phones policy.phone_rule hides are None.
+
+    The board is shared by every caller, so it is copied, never changed."""
+    return [
+        {
+            **entry,
+            "agents": [
+                agent
+                if rule.shows(unit_id=agent["unit_id"], line_id=entry["line_id"])
+                else {**agent, "phone": None, "phone_display": None}
+                for agent in entry["agents"]
+            ],
+        }
+        for entry in entries
+    ]
 
 
 def active_lines():

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from hotline.forms import within_upload_limit
 from roster.models import Agent, DutyLogEntry, Leave
 from roster.phones import normalize_phone
 
@@ -47,6 +48,7 @@ class AgentImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_("Columns full_name,phone,email,unit,lines,max_hours_per_week; UTF-8."),
+        validators=[within_upload_limit],
     )
     skip_bad = forms.BooleanField(label=_("Write the good rows even if some are bad"), required=False)
 

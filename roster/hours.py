@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from hotline.exports import csv_row
 from roster.models import NIGHT_END, NIGHT_START, Assignment, PublicHoliday, Roster
 from roster.names import name_key
 from roster.planning import local_midnight
@@ -86,15 +87,17 @@ def hours_csv(rows) -> bytes:
     writer.writerow(CSV_HEADER)
     for row in rows:
         writer.writerow(
-            [
-                row.agent.full_name,
-                row.agent.phone_display,
-                row.agent.unit.name,
-                row.shifts,
-                f"{row.hours:.2f}",
-                f"{row.night_hours:.2f}",
-                f"{row.weekend_hours:.2f}",
-                f"{row.holiday_hours:.2f}",
-            ]
+            csv_row(
+                [
+                    row.agent.full_name,
+                    row.agent.phone_display,
+                    row.agent.unit.name,
+                    row.shifts,
+                    f"{row.hours:.2f}",
+                    f"{row.night_hours:.2f}",
+                    f"{row.weekend_hours:.2f}",
+                    f"{row.holiday_hours:.2f}",
+                ]
+            )
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -427,23 +427,43 @@ class Assignment(models.Model):
             and self.start - CHECK_IN_EARLY <= now < self.end
         )
 
+    def lock(self):
+        """Re-read this row and hold it until the transaction ends (inside atomic())."""
+        self.refresh_from_db(from_queryset=Assignment.objects.select_for_update())
+
     def check_in(self, now=None):
+        """Check the agent in. A second check-in is refused with its own message (code
+        "already_checked_in"): the first one's time stands."""
         now = now or timezone.now()
-        if not self.can_check_in(now):
-            raise ValidationError(_("You can check in from 30 minutes before your shift until its end."))
-        self.status = self.Status.CHECKED_IN
-        self.checked_in_at = now
-        self.save(update_fields=["status", "checked_in_at"])
+        with transaction.atomic():
+            # A double tap, the app and the page, or a switchboard login at the same moment:
+            # decide on the locked row, so that one of them checks in and the others hear
+            # that it is done, not that the check-in window has closed.
+            self.lock()
+            if self.status == self.Status.CHECKED_IN:
+                raise ValidationError(_("You have already checked in to this shift."), code="already_checked_in")
+            if self.status == self.Status.DECLINED:
+                raise ValidationError(_("You have already declined this shift."), code="declined")
+            if not self.can_check_in(now):
+                raise ValidationError(_("You can check in from 30 minutes before your shift until its end."))
+            self.status = self.Status.CHECKED_IN
+            self.checked_in_at = now
+            self.save(update_fields=["status", "checked_in_at"])
 
     def can_check_out(self, now) -> bool:
         return self.status == self.Status.CHECKED_IN and self.checked_out_at is None and now < self.end + CHECK_OUT_LATE
 
     def check_out(self, now=None):
         now = now or timezone.now()
-        if not self.can_check_out(now):
-            raise ValidationError(_("You can check out of a shift you checked in to, until 2 hours after its end."))
-        self.checked_out_at = now
-        self.save(update_fields=["checked_out_at"])
+        with transaction.atomic():
+            # Two check-outs at once: the first one's time stands.
+            self.lock()
+            if self.checked_out_at is not None:
+                raise ValidationError(_("You have already checked out of this shift."), code="already_checked_out")
+            if not self.can_check_out(now):
+                raise ValidationError(_("You can check out of a shift you checked in to, until 2 hours after its end."))
+            self.checked_out_at = now
+            self.save(update_fields=["checked_out_at"])
 
     @property
     def left_early(self) -> bool:
@@ -476,11 +496,20 @@ class Assignment(models.Model):
 
     def confirm(self, now=None):
         now = now or timezone.now()
-        if not self.can_confirm(now):
-            raise ValidationError(_("Only a coming shift that is assigned to you can be confirmed."))
-        self.status = self.Status.CONFIRMED
-        self.confirmed_at = now
-        self.save(update_fields=["status", "confirmed_at"])
+        with transaction.atomic():
+            # A confirm racing a check-in or a decline must not undo it.
+            self.lock()
+            if self.status == self.Status.CHECKED_IN:
+                raise ValidationError(_("You have already checked in to this shift."), code="already_checked_in")
+            if self.status == self.Status.CONFIRMED:
+                raise ValidationError(_("You have already confirmed this shift."), code="already_confirmed")
+            if self.status == self.Status.DECLINED:
+                raise ValidationError(_("You have already declined this shift."), code="declined")
+            if not self.can_confirm(now):
+                raise ValidationError(_("Only a coming shift that is assigned to you can be confirmed."))
+            self.status = self.Status.CONFIRMED
+            self.confirmed_at = now
+            self.save(update_fields=["status", "confirmed_at"])
 
     def overlapping_live(self):
         """The agent's other live assignments that overlap this one in time."""

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q
@@ -15,7 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from roster import alerts, solver
+from roster import alerts, policy, solver
 from roster.models import (
     CHECK_IN_EARLY,
     Agent,
@@ -28,7 +28,7 @@ from roster.models import (
     ShiftChange,
     Swap,
 )
-from roster.planning import local_midnight, plan_for
+from roster.planning import CONTEXT_DAYS, HISTORY_DAYS, local_midnight, plan_for
 
 
 class RosterError(Exception):
@@ -234,7 +234,14 @@ def roster_gaps(roster: Roster) -> int:
 @transaction.atomic
 def roster_publish(*, roster: Roster, by=None, allow_gaps: bool = False) -> Roster:
     """Publish a draft: it replaces what was published for its lines and days, and its
-    assignments start to hold their agents' time."""
+    assignments start to hold their agents' time. A person (`by`) must manage every line of
+    it; the command line and the system's own re-plans publish with by=None."""
+    if by is not None and not policy.can_manage_lines(by, roster.lines.all()):
+        raise PermissionDenied(_("Only a director of every line of this roster can publish it."))
+    return publish_draft(roster=roster, by=by, allow_gaps=allow_gaps)
+
+
+def publish_draft(*, roster: Roster, by, allow_gaps: bool) -> Roster:
     # Lock the roster so two directors pressing "publish" at once publish it once.
     roster = Roster.objects.select_for_update().get(pk=roster.pk)
     if roster.is_published:
@@ -299,7 +306,9 @@ def roster_replan(*, agent, start: datetime.date, end: datetime.date, by=None) -
     results = []
     for line, days in days_by_line.items():
         result = roster_build(lines=[line], start=min(days), end=max(days), by=by, time_limit_s=REPLAN_SECONDS)
-        roster_publish(roster=result.roster, by=by, allow_gaps=True)
+        # Filling the gaps an agent leaves follows from a decision on that agent (leave,
+        # leaving the unit), which may be taken by a director of another line's unit.
+        publish_draft(roster=result.roster, by=by, allow_gaps=True)
         results.append(result)
     return results
 
@@ -311,6 +320,10 @@ def assignment_decline(*, assignment: Assignment, by=None) -> Assignment:
     # Lock the row: a decline racing a check-in must not leave both half-done.
     assignment = Assignment.objects.select_for_update().select_related("shift__line").get(pk=assignment.pk)
     now = timezone.now()
+    if assignment.status == Assignment.Status.CHECKED_IN:
+        raise RosterError(_("You have checked in to this shift, so it can no longer be declined."))
+    if assignment.status == Assignment.Status.DECLINED:
+        raise RosterError(_("You have already declined this shift."))
     if assignment.status not in (Assignment.Status.ASSIGNED, Assignment.Status.CONFIRMED) or assignment.start <= now:
         raise RosterError(_("Only a shift that has not begun can be declined."))
     assignment.status = Assignment.Status.DECLINED
@@ -387,13 +400,45 @@ def rule_violations(*, shift: Shift, agent, replacing=None):
     return found, plan
 
 
-def rule_breaches(*, shift: Shift, agent, replacing=None) -> list[str]:
+# The checker's words for the rules that weigh the agent's other shifts, without their times or hours.
+OTHER_SHIFTS_WORDS = {
+    3: "has another shift too close to this one",
+    4: "would work more than the weekly hours cap",
+    5: "would have no weekly rest",
+    6: "would work too many nights in a row",
+}
+
+
+def rule_breaches(*, shift: Shift, agent, replacing=None, by=None) -> list[str]:
     """What putting this agent on this shift would break, as the engine's checker words it
-    (the API's wording: "rule 3 (rest between shifts): …")."""
+    (the API's wording: "rule 3 (rest between shifts): …").
+
+    The checker weighs the agent's shifts on other lines too, maybe another unit's: when the
+    caller (`by`) does not manage one of those lines, the rules that weigh them are named
+    without the times and hours of those shifts."""
     found, _plan = rule_violations(shift=shift, agent=agent, replacing=replacing)
     if found is None:
         return [_("%(agent)s is not an active agent of this roster's lines.") % {"agent": agent.full_name}]
-    return [str(v) for v in found]
+    if by is None or not works_where_unseen(agent, shift.roster, by):
+        return [str(v) for v in found]
+    return [
+        f"rule {v.rule} ({solver.rules.RULE_NAMES[v.rule]}): agent {v.agent} {OTHER_SHIFTS_WORDS[v.rule]}"
+        if v.rule in OTHER_SHIFTS_WORDS
+        else str(v)
+        for v in found
+    ]
+
+
+def works_where_unseen(agent, roster: Roster, user) -> bool:
+    """Whether the checker, around this roster, weighs shifts of the agent on lines the user does not manage."""
+    start = local_midnight(roster.start) - datetime.timedelta(days=HISTORY_DAYS)
+    end = local_midnight(roster.end) + datetime.timedelta(days=1 + CONTEXT_DAYS)
+    return (
+        Assignment.objects.filter(agent=agent, start__lt=end, end__gt=start)
+        .filter(Q(is_live=True) | Q(shift__roster=roster))
+        .exclude(shift__line__in=policy.managed_lines(user))
+        .exists()
+    )
 
 
 def explained_breaches(*, shift: Shift, agent, replacing=None) -> list[str]:
@@ -430,7 +475,7 @@ def assignment_add(*, shift: Shift, agent, by=None) -> Assignment:
     """Put an agent on a shift by hand, if no rule breaks; a published roster tells the agent."""
     # Lock the shift: two directors filling its last place at once must not both succeed.
     shift = Shift.objects.select_for_update().select_related("roster", "line").get(pk=shift.pk)
-    breaches = rule_breaches(shift=shift, agent=agent)
+    breaches = rule_breaches(shift=shift, agent=agent, by=by)
     if breaches:
         raise RosterError("; ".join(breaches))
     assignment = Assignment(shift=shift, agent=agent, source=Assignment.Source.MANUAL)
@@ -465,6 +510,8 @@ MAX_LEAVE = datetime.timedelta(days=366)
 def leave_request(*, agent, start, end, reason="", by=None) -> Leave:
     """Record leave: requested when agents ask for themselves, approved at once when one of
     their directors enters it."""
+    if by is not None and agent.user_id != by.pk and not policy.can_edit_agent(by, agent):
+        raise PermissionDenied(_("You can enter leave only for yourself or the agents of your units."))
     if end <= start:
         raise RosterError(_("The leave must end after it starts."))
     if end - start > MAX_LEAVE:
@@ -485,6 +532,8 @@ def leave_decide(*, leave: Leave, approve: bool, by, replan: bool = False) -> li
     """Approve or reject a leave request and tell the agent. With replan, the agent's shifts
     in the leave are given to others in the published rosters (see roster_replan)."""
     leave = Leave.objects.select_for_update().select_related("agent").get(pk=leave.pk)
+    if not policy.can_decide_leave(by, leave.agent):
+        raise PermissionDenied(_("Only a director of this agent's unit can decide on their leave, never on their own."))
     if leave.status != Leave.Status.REQUESTED:
         raise RosterError(_("This leave has already been decided."))
     leave.status = Leave.Status.APPROVED if approve else Leave.Status.REJECTED
@@ -501,6 +550,17 @@ def leave_decide(*, leave: Leave, approve: bool, by, replan: bool = False) -> li
     )
 
 
+@transaction.atomic
+def leave_withdraw(*, leave: Leave, by) -> None:
+    """An agent withdraws a request not yet decided; a director of the agent's unit may
+    withdraw any leave of theirs (entered by mistake, plans changed)."""
+    leave = Leave.objects.select_for_update().select_related("agent").get(pk=leave.pk)
+    own_request = leave.agent.user_id == by.pk and leave.status == Leave.Status.REQUESTED
+    if not own_request and not policy.can_edit_agent(by, leave.agent):
+        raise PermissionDenied(_("Only a request not yet decided can be withdrawn; ask your director."))
+    leave.delete()
+
+
 SWITCHBOARD_EVENTS = {
     "AGENTLOGIN": PresenceEvent.Event.LOGIN,
     "ADDMEMBER": PresenceEvent.Event.LOGIN,
@@ -513,15 +573,28 @@ SWITCHBOARD_EVENTS = {
 }
 
 
-def switchboard_event(event) -> PresenceEvent | None:
+def switchboard_event(event, *, lines=None) -> PresenceEvent | None:
     """An agent's login, logout or pause on the switchboard (hotline.calls.AgentEvent).
 
     During one of their shifts (from 30 minutes before it) it is recorded; a login or an
-    unpause checks the agent in if they have not checked in yet."""
+    unpause checks the agent in if they have not checked in yet.
+
+    `lines` are the lines the source of the event may speak for: for a file a director uploads,
+    the lines they manage. Then the event must name the queue of one of them, and it reaches
+    only an agent of that line and their shift on it: a check-in hides a gap from escalation,
+    so nobody may check in another unit's agent by uploading a file. None is the trusted feed
+    of the switchboard's own operator (the command line), where an event outside any queue
+    may still check the agent in to their shift on any line."""
     kind = SWITCHBOARD_EVENTS.get(event.event)
-    if kind is None or not event.extension:
+    if kind is None or not event.extension or not event.extension.isprintable() or len(event.extension) > 32:
         return None
-    agent = Agent.objects.filter(extension=event.extension, active=True).first()
+    if lines is not None and (event.line is None or not lines.filter(pk=event.line.pk).exists()):
+        return None
+    agents = Agent.objects.filter(extension=event.extension, active=True)
+    if event.line is not None:
+        # Extensions are only unique within one switchboard: look among the queue's agents.
+        agents = agents.filter(lines=event.line)
+    agent = agents.first()
     if agent is None:
         return None
     holding = agent.assignments.filter(is_live=True, start__lte=event.at + CHECK_IN_EARLY, end__gt=event.at)
@@ -531,6 +604,8 @@ def switchboard_event(event) -> PresenceEvent | None:
     if assignment is None:
         return None
     with transaction.atomic():
+        # Decide on the fresh row: the agent may be checking in on the page at this moment.
+        assignment.lock()
         presence, _created = PresenceEvent.objects.get_or_create(assignment=assignment, at=event.at, event=kind)
         if kind in (PresenceEvent.Event.LOGIN, PresenceEvent.Event.UNPAUSE) and assignment.can_check_in(event.at):
             assignment.check_in(now=event.at)
@@ -636,7 +711,7 @@ def swap_carry_out(*, swap: Swap, by) -> Swap:
     mine = Assignment.objects.filter(pk=swap.assignment_id, agent_id=swap.offered_by_id, shift=shift).first()
     if mine is None or mine.status in Assignment.NOT_HOLDING:
         raise RosterError(_("The offering agent no longer holds this shift."))
-    breaches = rule_breaches(shift=shift, agent=swap.taken_by, replacing=swap.offered_by)
+    breaches = rule_breaches(shift=shift, agent=swap.taken_by, replacing=swap.offered_by, by=by)
     if breaches:
         raise RosterError("; ".join(breaches))
     alerts.record_change(mine, ShiftChange.Change.REMOVED)

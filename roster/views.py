@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from hotline import permissions
-from roster import escalation, services
+from roster import escalation, policy, services
 from roster.calendar import agent_calendar
 from roster.forms import AgentSettingsForm, DutyLogForm, LeaveRequestForm
 from roster.models import (
@@ -38,7 +37,7 @@ PAST_DAYS = 30
 
 def request_agent(request):
     """The agent signed in, or a 404: agents' pages mean nothing to other users."""
-    agent = permissions.agent_of(request.user)
+    agent = policy.agent_of(request.user)
     if agent is None:
         raise Http404("No agent is linked to this account.")
     return agent
@@ -165,11 +164,11 @@ LOG_PAGE_SIZE = 50
 
 def notification_log(request):
     """Who was told what, on which channel, when, and whether it arrived: for directors."""
-    if not permissions.is_manager(request.user):
+    if not policy.is_manager(request.user):
         raise PermissionDenied
     notifications = (
         Notification.objects.filter(
-            Q(agent__in=permissions.managed_agents(request.user).values("pk")) | Q(user=request.user)
+            Q(agent__in=policy.managed_agents(request.user).values("pk")) | Q(user=request.user)
         )
         .select_related("agent")
         .order_by("-created_at", "-pk")
@@ -201,7 +200,7 @@ def decline(request, pk):
 def acknowledge_escalation(request, pk):
     """A director takes an escalation in hand, which stops it climbing further."""
     open_escalation = get_object_or_404(
-        Escalation.objects.open().filter(shift__line__in=permissions.managed_lines(request.user)), pk=pk
+        Escalation.objects.open().filter(shift__line__in=policy.managed_lines(request.user)), pk=pk
     )
     open_escalation.acknowledge(request.user)
     messages.success(request, _("You have taken this in hand; it will not be escalated further."))
@@ -301,8 +300,11 @@ def my_leave(request):
 
 @require_POST
 def withdraw_leave(request, pk):
-    leave = get_object_or_404(Leave, pk=pk, agent__user=request.user, status=Leave.Status.REQUESTED)
-    leave.delete()
+    leave = get_object_or_404(Leave, pk=pk, agent__user=request.user)
+    try:
+        services.leave_withdraw(leave=leave, by=request.user)
+    except PermissionDenied as e:
+        messages.error(request, str(e))
     messages.success(request, _("Your leave request is withdrawn."))
     return redirect("my_leave")
 
@@ -326,7 +328,7 @@ def my_settings(request):
 
 def log_access(request, shift) -> bool:
     """Managers of the line read and write; agents on the shift write during it (and a while after)."""
-    if permissions.can_manage_line(request.user, shift.line):
+    if policy.can_manage_line(request.user, shift.line):
         return True
     holding = shift.assignments.filter(agent__user=request.user).exclude(status__in=Assignment.NOT_HOLDING)
     return holding.exists()
@@ -364,7 +366,7 @@ def shift_log(request, pk):
 @never_cache
 def line_log(request, pk):
     """The duty log of a line, day by day, for its directors."""
-    line = get_object_or_404(permissions.managed_lines(request.user).select_related("hotline"), pk=pk)
+    line = get_object_or_404(policy.managed_lines(request.user).select_related("hotline"), pk=pk)
     try:
         day = datetime.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:

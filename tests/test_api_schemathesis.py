@@ -75,9 +75,7 @@ def test_no_operation_fails_or_answers_off_schema(username, demo, wsgi_in_test_t
     headers = {"Authorization": f"Token {token}"}
     ids = real_ids(username)
     # Revoking would end the run's own token; tests/test_security.py covers those two.
-    operations = [
-        result.ok() for result in schema.get_all_operations() if "/auth/logout" not in result.ok().path
-    ]
+    operations = [result.ok() for result in schema.get_all_operations() if "/auth/logout" not in result.ok().path]
     assert len(operations) >= 36
 
     for operation in operations:

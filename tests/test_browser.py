@@ -38,6 +38,7 @@ def browser():
         )
         yield browser
         browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture
@@ -116,3 +117,36 @@ def test_the_agent_sees_their_shifts_on_a_phone(site, open_page, tmp_path):
     # The page fits the phone's width: nothing to scroll sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "my-shifts", tmp_path)
+
+
+def test_the_main_pages_and_the_api_docs_run_under_the_content_security_policy(site, open_page):
+    """Chromium reports every script, style or frame the policy refuses on the console."""
+    page = open_page(viewport={"width": 1280, "height": 900})
+    refused = []
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    page.on("pageerror", lambda error: refused.append(str(error)))
+    sign_in(page, site, "operator")
+    line = page.locator("[data-line='2'] a").first.get_attribute("href")
+    pk = line.strip("/").split("/")[-1]
+    for path in [
+        "/",
+        line,
+        f"/lines/{pk}/roster/",
+        f"/lines/{pk}/roster/print/",
+        "/agents/",
+        "/leave/",
+        "/calls/",
+        "/reports/calls/",
+        "/reports/hours/",
+        "/staffing/calculator/",
+        "/notifications/",
+        "/board/0290.1022",
+    ]:
+        page.goto(f"{site}{path}")
+        page.wait_for_load_state("networkidle")
+    page.goto(f"{site}/api/docs/")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=15000)
+    assert page.locator(".swagger-ui .opblock").count() >= 30
+    assert refused == []

@@ -21,6 +21,8 @@ VARIABLES = [
     "CACHE_URL",
     "HTTPS",
     "ENV_FILE",
+    # Set by the browser tests for their own process; a deployment never has it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
 DEVELOPMENT = "DEBUG=true\nSECRET_KEY=a-checkout-key-made-by-make-run-0123456789-abcdefghijklmnop\n"
 

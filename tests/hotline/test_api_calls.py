@@ -53,6 +53,28 @@ def test_one_bad_record_writes_nothing_and_names_index_and_field(api):
     assert not CallRecord.objects.exists()
 
 
+def test_a_nul_byte_or_an_overlong_field_is_a_400_naming_it_not_a_500(api, settings):
+    settings.CALLER_NUMBERS = "keep"
+    response = api("operator").post(
+        "/api/v1/calls/",
+        [
+            record(id="sw\x00-1"),
+            record(id="sw-2", agent_extension="2" * 33),
+            record(id="sw-3", caller="0912\x00345678"),
+            record(id="sw-4"),
+        ],
+        format="json",
+    )
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert {index: list(fields) for index, fields in errors.items()} == {
+        "0": ["id"],
+        "1": ["agent_extension"],
+        "2": ["caller"],
+    }
+    assert not CallRecord.objects.exists()
+
+
 def test_a_body_that_is_not_a_list_is_a_400(api):
     response = api("operator").post("/api/v1/calls/", {"id": "x"}, format="json")
     assert response.status_code == 400
@@ -93,7 +115,7 @@ def test_listing_calls_filters_by_line_dates_and_missed(api, django_assert_max_n
     assert [c["id"] for c in missed["results"]] == ["sw-2"]
     day = client.get("/api/v1/calls/?hotline=0290.1022&start=2026-03-01&end=2026-03-01").json()
     assert sorted(c["id"] for c in day["results"]) == ["sw-1", "sw-2", "sw-3"]
-    assert day["results"][0]["caller"] in ("0912***678", "")
+    assert day["results"][0]["caller"] in ("091*****78", "")
 
 
 def test_a_director_lists_only_their_lines_calls(api):
@@ -190,3 +212,11 @@ def test_applying_staffing_makes_the_lines_requirements(api, history):
 def test_staffing_is_for_the_lines_managers(api, history):
     assert api("agent").get("/api/v1/staffing/?line=2").status_code == 403
     assert api("director-ldtbxh").get("/api/v1/staffing/?line=2").status_code == 400
+
+
+def test_a_body_larger_than_the_upload_limit_is_refused_before_it_is_read(api, settings):
+    settings.UPLOAD_MAX_MB = 1
+    body = "[" + ",".join(['{"id": "x"}'] * 100_000) + "]"
+    response = api("operator").post("/api/v1/calls/", body, content_type="application/json")
+    assert response.status_code == 413
+    assert CallRecord.objects.count() == 0

@@ -79,6 +79,24 @@ def test_a_director_cannot_upload_into_another_units_line(login):
     assert "cm1022-1" in response.content.decode()
 
 
+def test_a_file_over_the_upload_limit_is_refused_and_nothing_imported(login, settings):
+    settings.UPLOAD_MAX_MB = 1
+    t0 = int(nine_am(timezone.localdate()).timestamp())
+    log = f"{t0}|c1|cm1022-2|NONE|ENTERQUEUE||0912345678|1\n{t0 + 30}|c1|cm1022-2|NONE|ABANDON|1|1|30\n"
+    client = login("director")
+    too_big = log.encode().ljust(1024 * 1024 + 1, b"\n")  # blank lines: a valid queue_log, one byte too many
+    response = client.post(
+        "/calls/", {"file": SimpleUploadedFile("queue_log", too_big), "format": "asterisk-queue-log"}
+    )
+    assert response.status_code == 400
+    assert "Tệp lớn hơn 1 MB" in response.content.decode()
+    assert not CallRecord.objects.exists()
+
+    just_right = log.encode().ljust(1024 * 1024, b"\n")
+    client.post("/calls/", {"file": SimpleUploadedFile("queue_log", just_right), "format": "asterisk-queue-log"})
+    assert CallRecord.objects.filter(source_id="c1").exists()
+
+
 def test_an_unreadable_upload_is_a_field_error(login):
     response = login("director").post(
         "/calls/", {"file": SimpleUploadedFile("x.json", b"not json at all"), "format": "json"}

@@ -82,10 +82,11 @@ def test_a_call_still_open_at_the_end_is_left_for_a_longer_log(tmp_path, lines):
     assert CallRecord.objects.get(source_id="1772331000.50").missed
 
 
-def test_callers_numbers_are_masked_by_default(tmp_path, lines):
+def test_callers_numbers_are_masked_by_default(tmp_path, lines, settings):
+    settings.CALLER_HASH_KEY = "a-key-for-callers-only"
     run(tmp_path, QUEUE_LOG, "asterisk-queue-log")
     call = CallRecord.objects.get(source_id="1772330401.10")
-    assert call.caller == "0912***678"
+    assert call.caller == "091*****78"
     assert call.caller_hash and "0912345678" not in call.caller_hash
 
 
@@ -178,7 +179,7 @@ def test_broken_json_cannot_be_read(tmp_path, lines):
 
 def test_a_switchboard_login_checks_the_agent_on_duty_in(tmp_path, lines):
     start = datetime.datetime.fromtimestamp(T0, tz=datetime.UTC)
-    agent = AgentFactory(extension="201")
+    agent = AgentFactory(extension="201", lines=[lines["2"]])
     assignment = AssignmentFactory(agent=agent, shift=ShiftFactory(line=lines["2"], start=start))
     log = "\n".join(
         [
@@ -226,3 +227,84 @@ def test_a_pause_during_a_shift_shows_on_the_dashboard(tmp_path, login):
     run(tmp_path, log, "asterisk-queue-log")
     page = login("director").get("/").content.decode()
     assert 'data-switchboard="pause"' in page
+
+
+def test_a_nul_byte_or_an_overlong_id_is_a_named_rejected_row(tmp_path, lines):
+    long_id = "x" * 129
+    log = "\n".join(
+        [
+            f"{T0}|bad\x00id|cm1022-2|NONE|ENTERQUEUE||0912345678|1",
+            f"{T0 + 30}|bad\x00id|cm1022-2|NONE|ABANDON|1|1|30",
+            f"{T0}|{long_id}|cm1022-2|NONE|ENTERQUEUE||0912345678|1",
+            f"{T0 + 30}|{long_id}|cm1022-2|NONE|ABANDON|1|1|30",
+            f"{T0}|good|cm1022-2|NONE|ENTERQUEUE||0912345678|1",
+            f"{T0 + 30}|good|cm1022-2|NONE|ABANDON|1|1|30",
+        ]
+    )
+    code, out = run(tmp_path, log, "asterisk-queue-log")
+
+    first, nul, long = out.splitlines()
+    assert first == "imported 1, duplicate 0, rejected 2"
+    assert nul.startswith("line 1: id: ") and "NUL" in nul
+    assert long.startswith("line 3: id: ") and "128" in long
+    assert code == 3
+    assert list(CallRecord.objects.values_list("source_id", flat=True)) == ["good"]
+
+
+def test_a_call_ending_before_it_starts_or_lasting_forever_is_rejected_not_a_crash(tmp_path, lines):
+    log = "\n".join(
+        [
+            f"{T0 + 100}|backwards|cm1022-2|NONE|ENTERQUEUE||0912345678|1",
+            f"{T0}|backwards|cm1022-2|NONE|ABANDON|1|1|30",
+            f"{T0}|endless|cm1022-2|SIP/201|COMPLETECALLER|inf|1e300|1",
+            f"{T0}|ancient|cm1022-2|NONE|ABANDON|1|1|1e15",
+        ]
+    )
+    code, out = run(tmp_path, log, "asterisk-queue-log")
+
+    assert code == 3
+    assert out.splitlines()[0] == "imported 0, duplicate 0, rejected 3"
+    assert out.splitlines()[1].startswith("line 1: ended_at: ")
+    assert not CallRecord.objects.exists()
+
+
+CDR_ROW = (
+    '"","{src}","1022","from-pstn","","SIP/trunk-0001","SIP/201-0002","Queue","cm1022-2,t,,,300",'
+    '"2026-03-01 09:00:00","2026-03-01 09:00:15","{end}",195,180,"ANSWERED","DOCUMENTATION","{uniqueid}",""'
+)
+
+
+def test_cdr_rows_with_a_bad_id_caller_or_time_are_named(tmp_path, lines, settings):
+    settings.CALLER_NUMBERS = "keep"
+    rows = [
+        CDR_ROW.format(src="0912345678", end="2026-03-01 09:03:15", uniqueid="a\x00b"),
+        CDR_ROW.format(src="0912\x00345678", end="2026-03-01 09:03:15", uniqueid="c-2"),
+        CDR_ROW.format(src="0912345678", end="2026-03-01 09:03:15", uniqueid="9" * 200),
+        CDR_ROW.format(src="0912345678", end="2026-03-01 09:03:15+20:00", uniqueid="c-4"),
+        CDR_ROW.format(src="0912345678", end="2026-03-01 09:03:15", uniqueid="c-5"),
+    ]
+    code, out = run(tmp_path, "\n".join(rows), "asterisk-csv")
+
+    lines_out = out.splitlines()
+    assert lines_out[0] == "imported 1, duplicate 0, rejected 4"
+    assert lines_out[1].startswith("line 1: id: ")
+    assert lines_out[2].startswith("line 2: caller: ")
+    assert lines_out[3].startswith("line 3: id: ")
+    assert lines_out[4].startswith("line 4: ")
+    assert code == 3
+    assert list(CallRecord.objects.values_list("source_id", "caller")) == [("c-5", "0912345678")]
+
+
+def test_json_fields_too_long_to_store_are_rejected_not_cut(tmp_path, lines, settings):
+    settings.CALLER_NUMBERS = "keep"
+    records = [
+        record(agent_extension="2" * 33),
+        record(id="c-2", caller="+84 (0) 912 345 678 ext. 1234 5678"),
+        record(id="c-3", agent_extension="2" * 32),
+    ]
+    _code, out = run(tmp_path, "\n".join(json.dumps(r) for r in records), "json")
+
+    assert out.splitlines()[0] == "imported 1, duplicate 0, rejected 2"
+    assert out.splitlines()[1].startswith("line 1: agent_extension: ")
+    assert out.splitlines()[2].startswith("line 2: caller: ")
+    assert CallRecord.objects.get().agent_extension == "2" * 32

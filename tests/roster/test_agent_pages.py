@@ -138,6 +138,18 @@ def test_importing_agents_on_the_page_shows_bad_lines_and_writes_nothing(login):
     assert not Agent.objects.filter(phone="+84912000111").exists()
 
 
+def test_an_agents_file_over_the_upload_limit_is_refused_and_nothing_written(login, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.UPLOAD_MAX_MB = 1
+    csv = "full_name,phone,email,unit,lines,max_hours_per_week\nA B,0912000111,,cdc,2,40\n"
+    too_big = csv.encode().ljust(1024 * 1024 + 1, b"\n")
+    response = login("director").post("/agents/import/", {"file": SimpleUploadedFile("agents.csv", too_big)})
+    assert response.status_code == 400
+    assert "Tệp lớn hơn 1 MB" in response.content.decode()
+    assert not Agent.objects.filter(phone="+84912000111").exists()
+
+
 def test_a_director_cannot_import_into_another_unit(login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -57,14 +57,13 @@ def test_a_director_enters_leave_for_their_agent_approved(api):
 def test_a_director_cannot_enter_leave_for_another_units_agent(api):
     agent = Agent.objects.filter(lines__digit="1").first()
     response = request_leave(api("director"), agent=agent.pk)
-    assert response.status_code == 400
-    assert "agent" in response.json()
+    assert response.status_code == 403
 
 
 def test_an_agent_cannot_enter_leave_for_a_colleague(api):
     colleague = Agent.objects.exclude(user__username="agent").first()
     response = request_leave(api("agent"), agent=colleague.pk)
-    assert response.status_code == 400
+    assert response.status_code == 403
 
 
 def test_the_director_approves_and_the_agent_is_told(api):

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 
-from hotline import permissions
+from roster import policy
 from roster.models import Agent
 
 
@@ -28,37 +28,37 @@ def digits(lines):
     ],
 )
 def test_each_role_manages_the_lines_the_contract_gives_it(demo, username, lines):
-    assert digits(permissions.managed_lines(user(username))) == lines
+    assert digits(policy.managed_lines(user(username))) == lines
 
 
 def test_anonymous_users_manage_nothing(db):
     anonymous = AnonymousUser()
-    assert not permissions.is_manager(anonymous)
-    assert not permissions.managed_lines(anonymous).exists()
-    assert permissions.agent_of(anonymous) is None
+    assert not policy.is_manager(anonymous)
+    assert not policy.managed_lines(anonymous).exists()
+    assert policy.agent_of(anonymous) is None
 
 
 def test_a_director_manages_the_agents_of_their_unit_and_its_children(demo):
-    cdc_agents = set(permissions.managed_agents(user("director")))
-    health_agents = set(permissions.managed_agents(user("director-syt")))
+    cdc_agents = set(policy.managed_agents(user("director")))
+    health_agents = set(policy.managed_agents(user("director-syt")))
     assert {a.unit.code for a in cdc_agents} == {"cdc", "syt"}  # two Sở Y tế agents also answer line 2
     assert all(a.unit.code == "cdc" or a.lines.filter(digit="2").exists() for a in cdc_agents)
     assert cdc_agents < health_agents
-    assert {a.unit.code for a in permissions.managed_agents(user("director-ldtbxh"))} == {"ldtbxh"}
+    assert {a.unit.code for a in policy.managed_agents(user("director-ldtbxh"))} == {"ldtbxh"}
 
 
 def test_the_operator_manages_every_agent_answering_the_hotline(demo):
-    assert permissions.managed_agents(user("operator")).count() == Agent.objects.count()
+    assert policy.managed_agents(user("operator")).count() == Agent.objects.count()
 
 
 def test_an_agent_is_not_a_manager_but_sees_the_hotline_board(demo):
     agent_user = user("agent")
-    assert not permissions.is_manager(agent_user)
-    assert permissions.agent_of(agent_user).full_name == "Nguyễn Thị Hồng Nhung"
-    assert [h.number for h in permissions.visible_hotlines(agent_user)] == ["0290.1022"]
+    assert not policy.is_manager(agent_user)
+    assert policy.agent_of(agent_user).full_name == "Nguyễn Thị Hồng Nhung"
+    assert [h.number for h in policy.visible_hotlines(agent_user)] == ["0290.1022"]
 
 
 def test_a_user_of_another_province_sees_no_hotline(demo):
     stranger = get_user_model().objects.create_user("stranger", password="x")
-    assert not permissions.visible_hotlines(stranger).exists()
-    assert not permissions.is_manager(stranger)
+    assert not policy.visible_hotlines(stranger).exists()
+    assert not policy.is_manager(stranger)

@@ -1,5 +1,5 @@
 """
-Who may see and manage what: the roles of CONTRACT section 2, in one place.
+Who may see and change what: the roles of docs/reference.md, in one place.
 
 - admin: a superuser; everything.
 - hotline operator: a director of the unit that runs a hotline; every line of it.
@@ -7,7 +7,13 @@ Who may see and manage what: the roles of CONTRACT section 2, in one place.
   of the units below it.
 - agent: a user linked to an agent; their own shifts, and who is on duty.
 
-Pages and the API ask these functions; none of them decide on their own.
+An agent of another unit who answers a director's line may be put on and taken off that
+line's shifts (`managed_agents`), but their record, login and leave belong to their own
+unit's directors (`editable_agents`).
+
+Pages, the API, imports and tasks ask these functions; none of them decide on their own.
+Every lookup by a natural key (a phone, an email, an extension, a code) that leads to a write
+is made among what these functions return, never among all rows.
 """
 
 from django.db.models import Q
@@ -66,6 +72,34 @@ def managed_agents(user):
     )
 
 
+def editable_agents(user):
+    """Agents whose record (name, phone, email, unit, lines, login, leave) the user may change:
+    those of the units they direct and the units below them."""
+    if is_admin(user):
+        return Agent.objects.all()
+    if not user.is_authenticated:
+        return Agent.objects.none()
+    return Agent.objects.filter(unit__in=directed_units(user).values("pk"))
+
+
+def can_edit_agent(user, agent: Agent) -> bool:
+    return editable_agents(user).filter(pk=agent.pk).exists()
+
+
+def can_decide_leave(user, agent: Agent) -> bool:
+    """A director of the agent's unit decides on their leave; nobody but an admin decides on
+    their own."""
+    if agent.user_id == user.pk and not is_admin(user):
+        return False
+    return can_edit_agent(user, agent)
+
+
+def can_manage_lines(user, lines) -> bool:
+    """Whether the user manages every one of these lines (publishing a roster needs all)."""
+    managed = set(managed_lines(user).values_list("pk", flat=True))
+    return all(line.pk in managed for line in lines)
+
+
 def agent_of(user) -> Agent | None:
     """The agent this user signs in as, if any."""
     if not user.is_authenticated:
@@ -90,3 +124,35 @@ def visible_hotlines(user):
 
 def can_manage_line(user, line: Line) -> bool:
     return managed_lines(user).filter(pk=line.pk).exists()
+
+
+class PhoneRule:
+    """Whose phone numbers a user may see where the app lists who is on duty.
+
+    An agent's phone is personal data (Decree 13/2023): it is shown to those who may have to
+    reach the agent, and to nobody else."""
+
+    def __init__(self, *, everyone=False, line_ids=(), unit_ids=()):
+        self.everyone = everyone
+        self.line_ids = frozenset(line_ids)
+        self.unit_ids = frozenset(unit_ids)
+
+    def shows(self, *, unit_id, line_id) -> bool:
+        """Whether the phone of an agent of this unit, on duty on this line, may be shown."""
+        return self.everyone or line_id in self.line_ids or unit_id in self.unit_ids
+
+
+def phone_rule(user) -> PhoneRule:
+    """Agents see the phones of whoever is on duty on the lines they answer; directors those
+    of their units' agents and of whoever is on duty on the lines they manage (an operator:
+    every line of the hotline); admins all. Elsewhere the answering unit's phone is the
+    number to call. Nobody signed in (a wall screen opened with its key) sees none."""
+    if is_admin(user):
+        return PhoneRule(everyone=True)
+    if not user.is_authenticated:
+        return PhoneRule()
+    lines = Line.objects.filter(Q(pk__in=managed_lines(user).values("pk")) | Q(agents__user=user, agents__active=True))
+    return PhoneRule(
+        line_ids=lines.values_list("pk", flat=True),
+        unit_ids=directed_units(user).values_list("pk", flat=True),
+    )
