@@ -13,6 +13,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.contrib.messages import constants as messages
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,10 @@ if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY == DEVELOPMENT_SECRET_KEY):
     )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Whose address is it? Behind our nginx (deploy/nginx), which replaces X-Forwarded-For with the
+# one address it sees, that header; without a proxy only the connection's own address, since a
+# caller could otherwise write any X-Forwarded-For and never be locked out or throttled.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -96,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "hotline.context_processors.roles",
+                "web.context_processors.roles",
             ],
         },
     },
@@ -155,6 +160,8 @@ REST_FRAMEWORK = {
         "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # DRF reads the caller's address the same way (the last X-Forwarded-For entry, or none).
+    "NUM_PROXIES": 1 if BEHIND_PROXY else 0,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -201,9 +208,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# Behind nginx the address is the first of X-Forwarded-For; set the number of proxies.
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
 # A password-reset mail at most this often per address and hour.
 PASSWORD_RESET_MAILS_PER_HOUR = env.int("PASSWORD_RESET_MAILS_PER_HOUR", default=3)
 
@@ -238,6 +243,9 @@ CONTENT_SECURITY_POLICY = {
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
+# Bootstrap's alert classes: a refusal (messages.error) shows as a red box, not plain text.
+MESSAGE_TAGS = {messages.DEBUG: "secondary", messages.ERROR: "danger"}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -265,7 +273,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_TIMEZONE = TIME_ZONE
 # Tasks are acknowledged when a worker takes them, so a long one (a solver run) is never
 # handed to a second worker while it runs; lost sends are recovered by the outbox
-# (roster/notify.py), not by the broker's redelivery.
+# (roster/notifications/outbox.py), not by the broker's redelivery.
 CELERY_TASK_ACKS_LATE = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -278,7 +286,7 @@ CELERY_BEAT_SCHEDULE = {
     "erase-old-callers": {"task": "hotline.tasks.erase_old_callers", "schedule": crontab(hour=2, minute=30)},
 }
 
-# Notifications (CONTRACT §7). SMS_BACKEND takes a short name or a dotted path.
+# Notifications (CONTRACT §7). SMS_BACKEND takes a short name or a dotted path (roster/notifications/gateways).
 SMS_BACKEND = env("SMS_BACKEND", default="console")
 SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
 SMS_HTTP_URL = env("SMS_HTTP_URL", default="")

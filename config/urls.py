@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.security import PasswordResetForm
-from hotline.views import healthz
+from web.views import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -21,9 +21,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # The API authenticates by token or session itself and answers 401/403 in JSON,
     # rather than the sign-in redirect that pages get.
-    path("api/v1/", include("config.api_urls")),
+    path("api/v1/", include("api.urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("api/docs/", login_not_required(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api_docs"),
-    path("", include("hotline.urls")),
+    path("", include("web.urls")),
     path("", include("roster.urls")),
 ]

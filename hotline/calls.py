@@ -1,5 +1,5 @@
 """
-Call records from the switchboard: reading the three formats of CONTRACT §6 and storing them.
+Call records from the switchboard: reading the three formats of docs/reference.md §6 and storing them.
 
 Every reader takes an iterable of text lines and yields, one at a time, a Call, a Rejected
 row (with its line number) or an AgentEvent (queue_log's logins and pauses), so a year of
@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.fields import datetime_problem
+from hotline import signals
 from hotline.models import CallRecord, Hotline, Line
 
 FORMATS = ["asterisk-queue-log", "asterisk-csv", "json"]
@@ -34,7 +35,7 @@ MAX_SECONDS = 2**31 - 1
 
 logger = logging.getLogger(__name__)
 
-# queue_log events that belong to a call in a queue (CONTRACT §6).
+# queue_log events that belong to a call in a queue (docs/reference.md §6).
 CALL_START = {"ENTERQUEUE"}
 CALL_ANSWER = {"CONNECT"}
 CALL_END_ANSWERED = {"COMPLETEAGENT", "COMPLETECALLER", "TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"}
@@ -114,7 +115,7 @@ class Call:
         return errors
 
 
-# The names of the input (CONTRACT §6) where the model's differ.
+# The names of the input (docs/reference.md §6) where the model's differ.
 INPUT_NAMES = {"source_id": "id"}
 
 
@@ -591,9 +592,7 @@ def store(calls: list[Call], result: ImportResult) -> None:
     result.duplicate += duplicate
 
 
-def import_calls(
-    lines, format: str, *, hotline: Hotline | None = None, allowed_lines=None, on_agent_event=None
-) -> ImportResult:
+def import_calls(lines, format: str, *, hotline: Hotline | None = None, allowed_lines=None) -> ImportResult:
     """Read and store the calls of a file (an iterable of text lines) of the given format;
     `allowed_lines` limits the lines it may write to (None: all)."""
     queues = Queues(hotline, allowed_lines)
@@ -617,8 +616,7 @@ def import_calls(
             well_formed += 1
             if isinstance(item, AgentEvent):
                 result.agent_events += 1
-                if on_agent_event is not None:
-                    on_agent_event(item)
+                signals.switchboard_agent_event.send(sender=AgentEvent, event=item, lines=allowed_lines)
                 continue
             batch.append(item)
             if len(batch) >= BATCH:

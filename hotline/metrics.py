@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from hotline.models import MIDNIGHT, CallRecord
-from roster.models import Assignment
 
 
 @dataclass
@@ -77,11 +76,9 @@ class ShiftMetrics:
 
 
 def by_shift(line, shifts) -> list[ShiftMetrics]:
-    """Metrics of each shift (sorted by start, prefetched assignments) with its agents."""
-    rows = [
-        ShiftMetrics(shift, [a.agent for a in shift.assignments.all() if a.status not in Assignment.NOT_HOLDING])
-        for shift in shifts
-    ]
+    """Metrics of each shift (sorted by start; anything with start, end and holding_agents(),
+    such as roster's shifts with prefetched assignments) with the agents it counted on."""
+    rows = [ShiftMetrics(shift, shift.holding_agents()) for shift in shifts]
     if not rows:
         return rows
     start, end = min(s.start for s in shifts), max(s.end for s in shifts)
@@ -149,13 +146,7 @@ def line_month(line, shifts, first: datetime.date, last: datetime.date) -> LineM
     moment = start
     while moment < end:
         required = line.required_at(moment)
-        held = sum(
-            1
-            for shift in ordered
-            if shift.start <= moment < shift.end
-            for a in shift.assignments.all()
-            if a.status not in Assignment.NOT_HOLDING
-        )
+        held = sum(len(shift.holding_agents()) for shift in ordered if shift.start <= moment < shift.end)
         result.required_hours += required
         result.held_hours += min(held, required) if required else 0
         if required:

@@ -347,6 +347,11 @@ class Shift(models.Model):
     def is_on_at(self, moment: datetime.datetime) -> bool:
         return self.start <= moment < self.end
 
+    def holding_agents(self) -> list:
+        """The agents this shift counts on (not declined, not absent); reads prefetched
+        assignments with their agents when there are."""
+        return [a.agent for a in self.assignments.all() if a.status not in Assignment.NOT_HOLDING]
+
 
 class Assignment(models.Model):
     """One agent on one shift."""

@@ -15,7 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from roster import alerts, policy, solver
+from roster import policy, solver
 from roster.models import (
     CHECK_IN_EARLY,
     Agent,
@@ -28,6 +28,8 @@ from roster.models import (
     ShiftChange,
     Swap,
 )
+from roster.notifications.changes import record_change, record_publish, tell_leave_decision
+from roster.notifications.gaps import alert_gaps
 from roster.planning import CONTEXT_DAYS, HISTORY_DAYS, local_midnight, plan_for
 
 
@@ -277,9 +279,9 @@ def publish_draft(*, roster: Roster, by, allow_gaps: bool) -> Roster:
     # One UPDATE; on PostgreSQL the exclusion constraint refuses it whole if any of
     # these assignments would double-book an agent.
     Assignment.objects.filter(shift__roster=roster).exclude(status__in=Assignment.NOT_HOLDING).update(is_live=True)
-    alerts.record_publish(roster=roster, replaced_shift_ids=replaced_ids, now=roster.published_at)
+    record_publish(roster=roster, replaced_shift_ids=replaced_ids, now=roster.published_at)
     if gaps:
-        alerts.alert_gaps(roster.published_at, lines=lines, urgent_only=True)
+        alert_gaps(roster.published_at, lines=lines, urgent_only=True)
     return roster
 
 
@@ -328,7 +330,7 @@ def assignment_decline(*, assignment: Assignment, by=None) -> Assignment:
         raise RosterError(_("Only a shift that has not begun can be declined."))
     assignment.status = Assignment.Status.DECLINED
     assignment.save(update_fields=["status"])
-    alerts.alert_gaps(now, lines=[assignment.shift.line], urgent_only=True)
+    alert_gaps(now, lines=[assignment.shift.line], urgent_only=True)
     return assignment
 
 
@@ -485,7 +487,7 @@ def assignment_add(*, shift: Shift, agent, by=None) -> Assignment:
         raise RosterError(" ".join(e.messages)) from e
     assignment.save()
     if assignment.is_live:
-        alerts.record_change(assignment, ShiftChange.Change.ADDED)
+        record_change(assignment, ShiftChange.Change.ADDED)
     return assignment
 
 
@@ -497,10 +499,10 @@ def assignment_remove(*, assignment: Assignment, by=None) -> None:
     was_live = assignment.is_live
     line = assignment.shift.line
     if was_live:
-        alerts.record_change(assignment, ShiftChange.Change.REMOVED)
+        record_change(assignment, ShiftChange.Change.REMOVED)
     assignment.delete()
     if was_live:
-        alerts.alert_gaps(timezone.now(), lines=[line], urgent_only=True)
+        alert_gaps(timezone.now(), lines=[line], urgent_only=True)
 
 
 MAX_LEAVE = datetime.timedelta(days=366)
@@ -539,7 +541,7 @@ def leave_decide(*, leave: Leave, approve: bool, by, replan: bool = False) -> li
     leave.status = Leave.Status.APPROVED if approve else Leave.Status.REJECTED
     leave.decided_by, leave.decided_at = by, timezone.now()
     leave.save(update_fields=["status", "decided_by", "decided_at"])
-    alerts.tell_leave_decision(leave)
+    tell_leave_decision(leave)
     if not (approve and replan and leave.conflicts().exists()):
         return []
     return roster_replan(
@@ -559,6 +561,11 @@ def leave_withdraw(*, leave: Leave, by) -> None:
     if not own_request and not policy.can_edit_agent(by, leave.agent):
         raise PermissionDenied(_("Only a request not yet decided can be withdrawn; ask your director."))
     leave.delete()
+
+
+def on_switchboard_agent_event(sender, *, event, lines, **kwargs):
+    """hotline.signals.switchboard_agent_event: a call file's logins and pauses."""
+    switchboard_event(event, lines=lines)
 
 
 SWITCHBOARD_EVENTS = {
@@ -714,11 +721,11 @@ def swap_carry_out(*, swap: Swap, by) -> Swap:
     breaches = rule_breaches(shift=shift, agent=swap.taken_by, replacing=swap.offered_by, by=by)
     if breaches:
         raise RosterError("; ".join(breaches))
-    alerts.record_change(mine, ShiftChange.Change.REMOVED)
+    record_change(mine, ShiftChange.Change.REMOVED)
     mine.delete()
     taken = Assignment(shift=shift, agent=swap.taken_by, source=Assignment.Source.MANUAL, pinned=True)
     taken.save()
-    alerts.record_change(taken, ShiftChange.Change.ADDED)
+    record_change(taken, ShiftChange.Change.ADDED)
     swap.status, swap.decided_by, swap.decided_at = Swap.Status.DONE, by, timezone.now()
     swap.save(update_fields=["status", "decided_by", "decided_at", "taken_by", "taken_at"])
     return swap

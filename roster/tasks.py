@@ -3,7 +3,8 @@
 from celery import shared_task
 from django.utils import timezone
 
-from roster import alerts, escalation, notify, services
+from roster import services
+from roster.notifications import changes, escalation, gaps, missed_calls, outbox, reminders
 
 BATCH = 100
 
@@ -12,17 +13,17 @@ BATCH = 100
 def dispatch_due():
     """Every minute (beat): recover what dead workers left, make due reminders, send what is due."""
     now = timezone.now()
-    notify.requeue_stuck(now)
-    notify.create_due_reminders(now)
-    alerts.tell_changes(now)
-    ids = notify.due_for_dispatch(now)
+    outbox.requeue_stuck(now)
+    reminders.create_due_reminders(now)
+    changes.tell_changes(now)
+    ids = outbox.due_for_dispatch(now)
     for first in range(0, len(ids), BATCH):
         send_notifications.delay(ids[first : first + BATCH])
 
 
 @shared_task
 def send_notifications(ids):
-    notify.deliver(ids)
+    outbox.deliver(ids)
 
 
 @shared_task
@@ -37,13 +38,13 @@ def check_staffing():
 @shared_task
 def check_missed_calls():
     """Every minute (beat): lines missing too many calls alert their agents on duty and directors."""
-    alerts.alert_missed_calls(timezone.now())
+    missed_calls.alert_missed_calls(timezone.now())
 
 
 @shared_task
 def alert_gaps_daily():
     """16:00 every day (beat): each director's unfilled places for the next 7 days."""
-    alerts.alert_gaps(timezone.now())
+    gaps.alert_gaps(timezone.now())
 
 
 @shared_task

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from roster import escalation, policy, services
+from roster import policy, selectors, services
 from roster.calendar import agent_calendar
 from roster.forms import AgentSettingsForm, DutyLogForm, LeaveRequestForm
 from roster.models import (
@@ -29,6 +29,7 @@ from roster.models import (
     Shift,
     Swap,
 )
+from roster.notifications import escalation
 from roster.services import RosterError, assignment_decline
 
 UPCOMING_DAYS = 30
@@ -166,13 +167,7 @@ def notification_log(request):
     """Who was told what, on which channel, when, and whether it arrived: for directors."""
     if not policy.is_manager(request.user):
         raise PermissionDenied
-    notifications = (
-        Notification.objects.filter(
-            Q(agent__in=policy.managed_agents(request.user).values("pk")) | Q(user=request.user)
-        )
-        .select_related("agent")
-        .order_by("-created_at", "-pk")
-    )
+    notifications = selectors.notification_log(request.user)
     status = request.GET.get("status")
     if status in Notification.Status.values:
         notifications = notifications.filter(status=status)

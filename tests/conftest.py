@@ -1,3 +1,8 @@
+import datetime
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
 import pytest
 from django.apps import apps
 from django.conf import settings
@@ -9,7 +14,11 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from config.celery import app as celery_app
+from hotline.models import CallRecord, Line
 from roster.demo import demo_load
+from tests import browser as browser_helpers
+from tests import workers as worker
 
 # Real hashing takes a quarter of a second a password; tests do not need it strong.
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -45,6 +54,7 @@ def demo_rows(django_db_setup, django_db_blocker):
     return rows
 
 
+@transaction.atomic
 def insert_rows(rows):
     # The database defers its foreign-key checks to the end of the transaction, so the order
     # of the tables does not matter; the sequences moved past these ids when they were built.
@@ -55,6 +65,12 @@ def insert_rows(rows):
 @pytest.fixture
 def demo(db, demo_rows):
     """The Cà Mau 1022 demo, as `loaddemo` loads it today (copied in from the session's build)."""
+    insert_rows(demo_rows)
+
+
+@pytest.fixture
+def committed_demo(transactional_db, demo_rows):
+    """The demo in committed rows, for tests with other processes (a worker, a browser)."""
     insert_rows(demo_rows)
 
 
@@ -81,3 +97,102 @@ def api(demo):
         return client
 
     return as_user
+
+
+@pytest.fixture
+def sms_file(tmp_path):
+    return tmp_path / "sms.jsonl"
+
+
+@pytest.fixture
+def workers(transactional_db, sms_file):
+    """Start Celery workers on the test database and the real broker; kill them afterwards."""
+    celery_app.control.purge()
+    started = []
+
+    def start():
+        process = worker.start(sms_file)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        worker.kill(process)
+    celery_app.control.purge()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(browser_helpers.CHROMIUM).exists():
+        pytest.fail(f"{browser_helpers.CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # tests make around it are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=browser_helpers.CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        yield browser
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def site(committed_demo, live_server):
+    return live_server.url
+
+
+@pytest.fixture
+def open_page(browser):
+    """A new page; after the test, every request it made must have stayed on 127.0.0.1."""
+    contexts, hosts = [], set()
+
+    def new_page(**context_options):
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname))
+        return page
+
+    yield new_page
+    for context in contexts:
+        context.close()
+    assert hosts <= {"127.0.0.1", "localhost", None}, f"requests left the machine: {hosts}"
+
+
+@pytest.fixture
+def history(demo):
+    """Four weeks of line 2: Mondays 09:00–10:00 bring 200 calls of 3 minutes, other hours 1."""
+    line = Line.objects.get(digit="2")
+    today = timezone.localdate()
+    rows, n = [], 0
+    for days_ago in range(1, 29):
+        day = today - datetime.timedelta(days=days_ago)
+        for hour in range(24):
+            count = 200 if (day.weekday() == 0 and hour == 9) else 1
+            for k in range(count):
+                start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, k * 60 // count)))
+                n += 1
+                rows.append(
+                    CallRecord(
+                        hotline=line.hotline,
+                        line=line,
+                        source_id=f"h-{n}",
+                        started_at=start,
+                        answered_at=start + datetime.timedelta(seconds=10),
+                        ended_at=start + datetime.timedelta(seconds=190),
+                        talk_seconds=180,
+                        wait_seconds=10,
+                        outcome="answered",
+                    )
+                )
+    CallRecord.objects.bulk_create(rows)
+    return line

@@ -9,6 +9,9 @@ from django.utils import timezone
 from hotline.models import Hotline, Line, Unit
 from roster.models import Agent, Assignment, Leave, Roster, Shift
 
+# A Monday in the tests' calendar, clear of today's demo and of public holidays.
+MONDAY = datetime.date(2027, 3, 1)
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:

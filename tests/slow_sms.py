@@ -2,7 +2,7 @@
 
 import time
 
-from roster.sms import FileBackend
+from roster.notifications.gateways.file import FileBackend
 
 
 class SlowFileBackend(FileBackend):

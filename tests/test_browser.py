@@ -1,82 +1,10 @@
 """The pages in a real Chromium (Debian's, driven by Playwright): what a person sees."""
 
-import os
-from pathlib import Path
-from urllib.parse import urlsplit
-
 import pytest
-from django.conf import settings
-from django.utils import timezone
 
-from roster.demo import demo_load
+from tests.browser import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-# Set TRUCBAN_SCREENSHOTS=docs/screenshots to refresh the README's pictures.
-SCREENSHOTS = os.environ.get("TRUCBAN_SCREENSHOTS")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the
-    # tests make around it are still plain synchronous calls.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield browser
-        browser.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-@pytest.fixture
-def site(transactional_db, live_server):
-    demo_load(today=timezone.localdate(), password=settings.DEMO_PASSWORD)
-    return live_server.url
-
-
-@pytest.fixture
-def open_page(browser):
-    """A new page; after the test, every request it made must have stayed on 127.0.0.1."""
-    contexts, hosts = [], set()
-
-    def new_page(**context_options):
-        context = browser.new_context(**context_options)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname))
-        return page
-
-    yield new_page
-    for context in contexts:
-        context.close()
-    assert hosts <= {"127.0.0.1", "localhost", None}, f"requests left the machine: {hosts}"
-
-
-def sign_in(page, site, username):
-    page.goto(f"{site}/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", settings.DEMO_PASSWORD)
-    page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(f"{site}/")
-
-
-def screenshot(page, name, tmp_path):
-    folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 def test_the_director_signs_in_and_sees_who_is_on_duty_on_line_2(site, open_page, tmp_path):

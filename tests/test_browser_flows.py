@@ -9,13 +9,12 @@ from django.utils import timezone
 
 from hotline.models import CallRecord, Line
 from roster.models import Agent, Assignment, Roster, Shift
-from tests.roster.test_worker import sms_file, workers  # noqa: F401  (fixtures)
-from tests.test_browser import browser, open_page, screenshot, sign_in, site  # noqa: F401  (fixtures)
+from tests.browser import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_director_builds_fixes_publishes_and_prints_a_roster(site, open_page, workers, tmp_path):  # noqa: F811
+def test_a_director_builds_fixes_publishes_and_prints_a_roster(site, open_page, workers, tmp_path):
     workers()
     line = Line.objects.get(digit="2")
     start = timezone.localdate() + datetime.timedelta(days=20)
@@ -61,7 +60,7 @@ def test_a_director_builds_fixes_publishes_and_prints_a_roster(site, open_page, 
     screenshot(page, "roster-print", tmp_path)
 
 
-def test_an_agent_on_a_phone_confirms_checks_in_and_offers_a_swap(site, open_page, tmp_path):  # noqa: F811
+def test_an_agent_on_a_phone_confirms_checks_in_and_offers_a_swap(site, open_page, tmp_path):
     agent = Agent.objects.get(user__username="agent")
     now = timezone.now()
     if not agent.assignments.filter(is_live=True, start__lte=now + datetime.timedelta(minutes=30), end__gt=now):
@@ -96,7 +95,7 @@ def test_an_agent_on_a_phone_confirms_checks_in_and_offers_a_swap(site, open_pag
     screenshot(page, "my-shifts-phone", tmp_path)
 
 
-def test_the_wallboard_and_the_calls_page(site, open_page, tmp_path):  # noqa: F811
+def test_the_wallboard_and_the_calls_page(site, open_page, tmp_path):
     line = Line.objects.get(digit="2")
     midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
     for k in range(12):

@@ -27,14 +27,12 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone, translation
 
 from hotline.models import CallRecord, Hotline, Line, StaffingRequirement, Unit
 from roster import policy
 from roster.agent_import import read_agents
-from roster.demo import demo_load
 from roster.models import (
     Agent,
     Assignment,
@@ -52,24 +50,6 @@ REFUSED = (400, 403, 404)
 
 
 # The demo, once ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo_for_the_module(django_db_setup, django_db_blocker):
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        transaction.atomic(),
-    ):
-        demo_load(today=timezone.localdate(), password=settings.DEMO_PASSWORD)
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def demo(demo_for_the_module, db):
-    """Overrides the conftest's `demo` (and so feeds `login` and `api`): the module's demo,
-    with this test's writes in a savepoint rolled back after it."""
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from collections import defaultdict
 from roster.solver.model import ComponentModel, solve_component
 from roster.solver.problem import Problem, ProblemError, Solution, Unfilled, load_problem, parse_problem
 from roster.solver.reasons import unfilled_reason
-from roster.solver.rules import Violation, check
+from roster.solver.rules import Violation, check, penalty
 
 __all__ = [
     "Problem",
@@ -37,7 +37,8 @@ DEFAULT_WORKERS = int(os.environ.get("TRUCBAN_SOLVER_WORKERS", 0)) or min(8, os.
 def solve(problem: Problem, *, workers: int = DEFAULT_WORKERS) -> Solution:
     """The best roster found within problem.time_limit_s; ProblemError if a fixed assignment breaks a rule."""
     started = time.monotonic()
-    broken = check(problem, problem.fixed)
+    # Fixed assignments alone are judged on the rules more shifts cannot mend.
+    broken = check(problem, problem.fixed, partial=True)
     if broken:
         raise ProblemError(f"fixed assignment breaks {broken[0]}")
 
@@ -45,7 +46,8 @@ def solve(problem: Problem, *, workers: int = DEFAULT_WORKERS) -> Solution:
     current = set(problem.current)
     components = independent_parts(problem)
     sizes = [sum(1 for s in shifts for a in agents if s.line in a.lines) or 1 for shifts, agents in components]
-    chosen, bound, statuses = [], 0, []
+    chosen, statuses = [], []
+    bounds = defaultdict(int)
     # Leave a little of the time limit for reporting.
     deadline = started + max(problem.time_limit_s * 0.97 - 0.05, 0.05)
     for index, (shifts, agents) in enumerate(components):
@@ -53,7 +55,7 @@ def solve(problem: Problem, *, workers: int = DEFAULT_WORKERS) -> Solution:
         component = ComponentModel(problem, shifts, agents, {p for p in fixed if p[0] in ids})
         share = sizes[index] / sum(sizes[index:])
         part_deadline = time.monotonic() + max((deadline - time.monotonic()) * share, 0.05)
-        status, pairs, part_bound = solve_component(
+        status, pairs, part_bounds = solve_component(
             component,
             {p for p in fixed if p[0] in ids},
             {p for p in current if p[0] in ids and p in component.x},
@@ -61,8 +63,10 @@ def solve(problem: Problem, *, workers: int = DEFAULT_WORKERS) -> Solution:
             workers,
         )
         statuses.append(status)
-        chosen += pairs
-        bound += part_bound
+        # No roster found in time: report the fixed assignments alone (status UNKNOWN).
+        chosen += pairs if pairs is not None else [p for p in fixed if p[0] in ids]
+        for name, value in part_bounds.items():
+            bounds[name] += value
 
     on_shift = defaultdict(list)
     for shift_id, agent_id in chosen:
@@ -75,21 +79,25 @@ def solve(problem: Problem, *, workers: int = DEFAULT_WORKERS) -> Solution:
     unfilled_places = sum(u.missing for u in unfilled)
     solvable = {s.id for shifts, _ in components for s in shifts}
     status = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else "FEASIBLE"
-    filled = len(chosen)
-    return Solution(
-        status,
-        chosen,
-        unfilled,
-        {
-            "wall_s": round(time.monotonic() - started, 3),
-            "objective": filled,
-            "best_bound": bound,
-            "required": filled + unfilled_places,
-            "changed": len(current - set(chosen)),
-            "components": len(components),
-            "unstaffable_places": sum(u.missing for u in unfilled if u.shift not in solvable),
-        },
-    )
+    if "UNKNOWN" in statuses:
+        status = "UNKNOWN"
+    required = sum(s.required for s in problem.shifts)
+    filled = required - unfilled_places
+    stats = {
+        "wall_s": None,
+        "objective": filled,
+        "best_bound": bounds.get("filled", filled),
+        "required": required,
+        "changed": len(current - set(chosen)),
+        "components": len(components),
+        "unstaffable_places": sum(u.missing for u in unfilled if u.shift not in solvable),
+    }
+    if problem.weighted:
+        # The penalty as rules.penalty counts it (the checker's definition, not the model's).
+        stats["penalty"] = penalty(problem, chosen)["total"]
+        stats["penalty_bound"] = bounds.get("penalty", 0)
+    stats["wall_s"] = round(time.monotonic() - started, 3)
+    return Solution(status, chosen, unfilled, stats)
 
 
 def independent_parts(problem: Problem) -> list:

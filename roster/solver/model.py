@@ -3,8 +3,12 @@ The CP-SAT model: one Boolean per (shift, agent) that may be paired, the hard ru
 constraints, and the objective solved level by level (see docs/solver.md).
 """
 
+import concurrent.futures
 import datetime
 import math
+import os
+import random
+import sys
 import time
 from collections import defaultdict
 
@@ -12,16 +16,25 @@ from ortools.sat.python import cp_model
 
 from roster.solver import rules
 from roster.solver.greedy import greedy
-from roster.solver.problem import Problem
+from roster.solver.problem import Problem, ProblemError
 
 # Each level's share of a component's time; what a level leaves unused passes on.
 LEVEL_SHARES = {
     "filled": 0.5,
+    "penalty": 0.8,
     "changes": 0.15,
     "fairness_excess": 0.15,
     "fairness_spread": 0.1,
     "wishes": 0.1,
 }
+
+
+# CP-SAT parameters beyond the worker count. Weighted problems get the full linear relaxation:
+# on the Curtois & Qu benchmark it found markedly better rosters (docs/solver.md); the
+# unweighted problems keep the defaults they were measured with.
+SOLVER_PARAMETERS = {}
+WEIGHTED_PARAMETERS = {"linearization_level": 2}
+DEBUG = os.environ.get("TRUCBAN_SOLVER_DEBUG")
 
 
 class ComponentModel:
@@ -43,32 +56,38 @@ class ComponentModel:
             by_shift[shift_id].append(var)
         self.by_agent = by_agent
 
-        # Rule 7: at most `required` agents a shift (one variable per pair: never twice).
+        # Rule 7: at most `ceiling` agents a shift (one variable per pair: never twice).
         for shift in shifts:
-            if len(by_shift[shift.id]) > shift.required:
-                self.model.Add(sum(by_shift[shift.id]) <= shift.required)
+            if len(by_shift[shift.id]) > shift.ceiling:
+                self.model.Add(sum(by_shift[shift.id]) <= shift.ceiling)
         for pair in fixed:
             self.model.Add(self.x[pair] == 1)
 
         weeks_inside = rules.weeks_inside_span(problem)
+        self.request_terms = []  # (weight, expression of the request broken) for the penalty
         for agent in agents:
-            options = sorted(by_agent[agent.id], key=lambda item: item[0].start)
+            options = sorted(by_agent[agent.id], key=lambda item: (item[0].start, item[0].id))
             if options:
                 self._rest(options)
                 self._weekly_hours(agent, options)
                 self._weekly_rest(options, weeks_inside)
                 self._nights(agent, options, tz)
+            self._day_rules(agent, options)
 
-        self.filled = cp_model.LinearExpr.Sum(list(self.x.values()))
+        self._cover(by_shift)
 
     def _pair_variables(self, fixed):
-        """Rules 1 and 2, and history's rest: pairs that break them get no variable at all."""
+        """Rules 1, 2 and 15, a type the agent may not work at all, and history's rest: pairs
+        that break them get no variable at all."""
         min_rest = rules.rest(self.problem)
         for shift in self.shifts:
+            day = self.problem.date_of[shift.id]
             for agent in self.agents:
                 pair = (shift.id, agent.id)
                 if pair not in fixed:
                     if shift.line not in agent.lines or rules.unavailable_during(agent, shift.start, shift.end):
+                        continue
+                    if day in agent.days_off or not rules.may_work_type(self.problem.rules_for(agent), shift):
                         continue
                     history = self.problem.history_of(agent.id)
                     if any(rules.too_close(h.start, h.end, shift.start, shift.end, min_rest) for h in history):
@@ -77,15 +96,22 @@ class ComponentModel:
 
     def _rest(self, options):
         """Rule 3. Shifts too close to each other form an interval graph ([start, end + rest)
-        overlapping), so one at-most-one per start point covers every maximal clique."""
+        overlapping), so one at-most-one per start point covers every maximal clique. A sweep
+        over the start points keeps the shifts still too close to the current one."""
         min_rest = rules.rest(self.problem)
         seen = set()
-        for shift, _ in options:
-            clique = [var for other, var in options if other.start <= shift.start < other.end + min_rest]
-            key = tuple(var.Index() for var in clique)
-            if len(clique) > 1 and key not in seen:
+        active = []  # (end + rest, var) of the shifts started so far
+        i = 0
+        while i < len(options):
+            start = options[i][0].start
+            while i < len(options) and options[i][0].start == start:
+                active.append((options[i][0].end + min_rest, options[i][1]))
+                i += 1
+            active = [(until, var) for until, var in active if until > start]
+            key = tuple(var.Index() for _, var in active)
+            if len(active) > 1 and key not in seen:
                 seen.add(key)
-                self.model.AddAtMostOne(clique)
+                self.model.AddAtMostOne([var for _, var in active])
 
     def _weekly_hours(self, agent, options):
         """Rule 4: hours inside each ISO week, history included, within the agent's cap."""
@@ -106,6 +132,8 @@ class ComponentModel:
         always slide back to the week's start or to the end of a shift, so those are the only
         windows to consider."""
         needed = datetime.timedelta(seconds=rules.weekly_rest_seconds(self.problem))
+        if not needed:
+            return
         for week_start, week_end in weeks_inside:
             in_week = [(s, var) for s, var in options if s.start < week_end and week_start < s.end]
             if not in_week:
@@ -156,16 +184,210 @@ class ComponentModel:
             if variables and len(variables) + constant > limit:
                 self.model.Add(sum(variables) <= limit - constant)
 
+    def _day_rules(self, agent, options):
+        """Rules 8–16, the optional day-based rules, from the definitions in rules.py."""
+        problem = self.problem
+        r = problem.rules_for(agent)
+        model = self.model
+        by_date = defaultdict(list)
+        for shift, var in options:
+            by_date[problem.date_of[shift.id]].append((shift, var))
+        one_a_day = r.max_shifts_per_day == 1
+
+        # Rule 8: shifts a day.
+        if r.max_shifts_per_day is not None:
+            for on_day in by_date.values():
+                if len(on_day) > r.max_shifts_per_day:
+                    if one_a_day:
+                        model.AddAtMostOne([var for _, var in on_day])
+                    else:
+                        model.Add(sum(var for _, var in on_day) <= r.max_shifts_per_day)
+
+        # Rule 9: forbidden successions. With one shift a day, a shift and all the shifts that
+        # may not follow it form a clique: one at-most-one instead of a clause per pair, which
+        # the LP relaxation sees far better. Shifts with the same followers share theirs.
+        if r.forbidden_successions:
+            for day, on_day in by_date.items():
+                next_day = by_date.get(day + rules.ONE_DAY, [])
+                by_followers = defaultdict(list)
+                for first, var in on_day:
+                    followers = tuple(
+                        v for second, v in next_day if rules.forbidden_succession(r, first, second, problem)
+                    )
+                    if followers:
+                        by_followers[followers].append(var)
+                for followers, firsts in by_followers.items():
+                    if one_a_day:
+                        model.AddAtMostOne(firsts + list(followers))
+                    else:
+                        for first in firsts:
+                            for follower in followers:
+                                model.AddBoolOr([first.Not(), follower.Not()])
+
+        # Rule 10: shifts of a type.
+        by_type = defaultdict(list)
+        for shift, var in options:
+            by_type[shift.type].append(var)
+        for shift_type, variables in by_type.items():
+            limit = r.type_limit(shift_type)
+            if limit is not None and len(variables) > limit:
+                model.Add(sum(variables) <= limit)
+
+        # Rule 11: hours in the period, counted in the largest unit dividing every length.
+        low, high = rules.period_limits_seconds(r)
+        if options and (low is not None or high is not None):
+            unit = math.gcd(*(s.seconds for s, _ in options))
+            worked = cp_model.LinearExpr.WeightedSum([v for _, v in options], [s.seconds // unit for s, _ in options])
+            possible = sum(s.seconds for s, _ in options)
+            if high is not None and possible > high:
+                model.Add(worked <= high // unit)
+            if low is not None and low > 0:
+                model.Add(worked >= -(-low // unit))
+        elif low:
+            model.AddBoolOr([])  # no shift at all for an agent who must work: infeasible
+
+        # Worked days: w[d] is true when the agent works on local date d (False: cannot).
+        worked_day = {}
+        needs_days = r.max_consecutive_days or r.min_consecutive_days or r.min_consecutive_days_off
+        if needs_days or r.max_weekends is not None:
+            for day in problem.dates:
+                on_day = [var for _, var in by_date.get(day, [])]
+                if not on_day:
+                    worked_day[day] = False
+                elif len(on_day) == 1:
+                    worked_day[day] = on_day[0]
+                else:
+                    w = model.NewBoolVar("")
+                    if one_a_day:
+                        model.Add(w == sum(on_day))
+                    else:
+                        for var in on_day:
+                            model.AddImplication(var, w)
+                        model.AddBoolOr([*on_day, w.Not()])
+                    worked_day[day] = w
+
+        # Rules 12 and 13: runs of work and rest, as the patterns that may not occur.
+        for _rule, pattern in rules.run_patterns(r):
+            for offset in range(len(problem.dates) - len(pattern) + 1):
+                days = problem.dates[offset : offset + len(pattern)]
+                if all(pattern):
+                    variables = [worked_day[d] for d in days if worked_day[d] is not False]
+                    if len(variables) == len(pattern):
+                        model.Add(sum(variables) <= len(pattern) - 1)
+                    continue
+                clause = []
+                satisfied = False
+                for day, work in zip(days, pattern, strict=True):
+                    w = worked_day[day]
+                    if work is None:
+                        continue
+                    if w is False:
+                        if work:
+                            satisfied = True  # a day that cannot be worked breaks the pattern
+                            break
+                        continue
+                    clause.append(w.Not() if work else w)
+                if not satisfied:
+                    model.AddBoolOr(clause)
+
+        # Rule 14: working weekends.
+        if r.max_weekends is not None:
+            worked_weekends = []
+            for days in rules.weekends(problem.dates):
+                variables = [worked_day[d] for d in days if worked_day[d] is not False]
+                if len(variables) == 1:
+                    worked_weekends.append(variables[0])
+                elif variables:
+                    weekend = model.NewBoolVar("")
+                    for var in variables:
+                        model.AddImplication(var, weekend)
+                    worked_weekends.append(weekend)
+            if len(worked_weekends) > r.max_weekends:
+                model.Add(sum(worked_weekends) <= r.max_weekends)
+
+        # Rule 16: overtime beyond the normal week, within each month's (and year's) ceiling.
+        if r.overtime is not None and options:
+            normal = rules.normal_week_seconds(r)
+            unit = math.gcd(*(s.seconds for s, _ in options), normal, 60)
+            overtime_of = {}
+            for limit, _label, weeks in rules.overtime_groups(problem, r):
+                extras = []
+                for week in weeks:
+                    if week not in overtime_of:
+                        terms = [(rules.overlap_seconds(s.start, s.end, *week) // unit, v) for s, v in options]
+                        terms = [(seconds, v) for seconds, v in terms if seconds]
+                        possible = sum(seconds for seconds, _ in terms)
+                        if possible * unit <= normal:
+                            overtime_of[week] = None
+                        else:
+                            extra = model.NewIntVar(0, possible - normal // unit, "")
+                            worked = cp_model.LinearExpr.WeightedSum([v for _, v in terms], [t for t, _ in terms])
+                            model.Add(extra >= worked - normal // unit)
+                            overtime_of[week] = extra
+                    if overtime_of[week] is not None:
+                        extras.append(overtime_of[week])
+                if extras:
+                    model.Add(sum(extras) <= limit // unit)
+
+        # Requests: the penalty of those not granted.
+        for request in agent.requests:
+            shifts = rules.request_shifts(problem, request, [s for s, _ in options])
+            variables = [self.x[s.id, agent.id] for s in shifts]
+            if not variables:
+                if request.on:
+                    self.request_terms.append((request.weight, 1))
+                continue
+            if len(variables) == 1 or one_a_day:
+                working = sum(variables)
+            else:
+                working = model.NewBoolVar("")
+                for var in variables:
+                    model.AddImplication(var, working)
+                model.AddBoolOr([*variables, working.Not()])
+            self.request_terms.append((request.weight, 1 - working if request.on else working))
+
+    def _cover(self, by_shift):
+        """Places filled, and under- and over-cover of each shift for the weighted penalty."""
+        filled_terms, penalty_terms = [], []
+        weighted = self.problem.weighted
+        for shift in self.shifts:
+            variables = by_shift[shift.id]
+            count = cp_model.LinearExpr.Sum(variables)
+            if shift.ceiling > shift.required and variables:
+                under = self.model.NewIntVar(0, shift.required, "")
+                over = self.model.NewIntVar(0, shift.ceiling - shift.required, "")
+                self.model.Add(count - over + under == shift.required)
+            else:
+                under, over = shift.required - count, 0
+            if weighted and shift.under_weight is not None:
+                penalty_terms.append(shift.under_weight * under)
+            elif shift.required:
+                filled_terms.append(shift.required - under)
+            if shift.over_weight and variables:
+                penalty_terms.append(shift.over_weight * over)
+        penalty_terms += [weight * term for weight, term in self.request_terms]
+        # An unweighted problem always has the level (possibly 0); a weighted one when some
+        # places carry no weight.
+        self.filled = cp_model.LinearExpr.Sum(filled_terms) if filled_terms or not weighted else None
+        self.penalty = cp_model.LinearExpr.Sum(penalty_terms) if weighted else None
+
     # Objective levels ---------------------------------------------------------------------------
 
     def levels(self, current: set) -> list:
-        """(name, expression, sense) in the contract's order; sense +1 maximise, -1 minimise."""
-        levels = [("filled", self.filled, 1)]
+        """(name, expression, sense) in the contract's order; sense +1 maximise, -1 minimise.
+
+        A weighted problem minimises its penalty, after the places that carry no weight."""
+        levels = []
+        if self.filled is not None:
+            levels.append(("filled", self.filled, 1))
+        if self.penalty is not None:
+            levels.append(("penalty", self.penalty, -1))
         kept = [self.x[pair] for pair in current if pair in self.x]
         if kept:
             # Current assignments that can no longer be kept are changes whatever we do.
             levels.append(("changes", len(current) - cp_model.LinearExpr.Sum(kept), -1))
-        excess, spread = self._fairness()
+        # Fairness among peers is the unweighted problems' (a weighted one will take `balance`).
+        excess, spread = self._fairness() if self.penalty is None else (None, None)
         if excess is not None:
             levels.append(("fairness_excess", excess, -1))
             levels.append(("fairness_spread", spread, -1))
@@ -239,29 +461,44 @@ class ComponentModel:
 def solve_component(component: ComponentModel, fixed: set, current: set, deadline: float, workers: int):
     """Solve level by level until the deadline (time.monotonic()).
 
-    Returns (status, chosen pairs, best bound on filled). There is always a roster to
-    return: at worst the greedy start, when the time runs out before CP-SAT finds one."""
+    Returns (status, chosen pairs or None, {level: proven bound}). Unless a rule with a
+    minimum (hours, runs of work or rest) is given, there is always a roster to return: at
+    worst the greedy start, when the time runs out before CP-SAT finds one. Raises
+    ProblemError when CP-SAT proves that no roster keeps every rule."""
+    problem = component.problem
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
+    for name, value in {**SOLVER_PARAMETERS, **(WEIGHTED_PARAMETERS if problem.weighted else {})}.items():
+        if isinstance(value, list):
+            getattr(solver.parameters, name).extend(value)
+        else:
+            setattr(solver.parameters, name, value)
     model = component.model
-    # Start from a complete, rule-abiding roster: the current one as far as it still fits,
-    # filled up greedily. It is fair-ish already, which the fairness levels build on.
-    start = set(greedy(component.problem, fixed=fixed, keep=current, shifts=component.shifts, agents=component.agents))
+    # Start from the current roster as far as it still fits, filled up greedily. It is
+    # fair-ish already, which the fairness levels build on. The greedy keeps every rule but
+    # the minimums (of hours, of runs of work or rest); when it breaks one of those it is
+    # only a hint, not a fallback.
+    start = set(greedy(problem, fixed=fixed, keep=current, shifts=component.shifts, agents=component.agents))
+    start_ok = _keeps_every_rule(component, start)
     levels = component.levels(current)
     start_values = {var.Index(): pair in start for pair, var in component.x.items()}
-    completion_limit = min(2.0, max(0.05, (deadline - time.monotonic()) * 0.2))
-    hint_everything(model, complete(model, start_values, levels, completion_limit))
+    if start_ok:
+        completion_limit = min(2.0, max(0.05, (deadline - time.monotonic()) * 0.2))
+        hint_everything(model, complete(model, start_values, levels, completion_limit))
+    else:
+        for pair, var in component.x.items():
+            model.AddHint(var, pair in start)
+    fallback = sorted(start) if start_ok else None
     total_share = sum(LEVEL_SHARES[name] for name, _, _ in levels)
     chosen = None
-    bound = None
+    bounds = {}
     statuses = []
     share_left = total_share
     for name, expression, sense in levels:
         remaining = deadline - time.monotonic()
         if remaining <= 0.01:
             statuses.append(cp_model.FEASIBLE)
-            if chosen is None:
-                chosen, bound = sorted(start), _filled_upper_bound(component)
+            chosen = chosen if chosen is not None else fallback
             break
         budget = remaining * LEVEL_SHARES[name] / share_left
         share_left -= LEVEL_SHARES[name]
@@ -270,31 +507,194 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
             model.Maximize(expression)
         else:
             model.Minimize(expression)
-        status = solver.Solve(model)
+        if name == "penalty":
+            status, response = solve_penalty(component, solver, budget, workers)
+        else:
+            status = solver.Solve(model)
+            response = solver.ResponseProto()
+        if status == cp_model.INFEASIBLE and chosen is None:
+            raise ProblemError("no roster keeps every rule (CP-SAT proved the rules contradict each other)")
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             # Out of time before this level found anything: keep what we have, which is at
-            # worst the greedy start (complete and within every rule).
+            # worst the greedy start (complete and within every rule) when there is one.
             statuses.append(cp_model.FEASIBLE)
-            if chosen is None:
-                chosen, bound = sorted(start), _filled_upper_bound(component)
+            chosen = chosen if chosen is not None else fallback
             break
         statuses.append(status)
-        value = round(solver.ObjectiveValue())
-        if name == "filled":
-            bound = round(solver.BestObjectiveBound())
-        chosen = [pair for pair, var in component.x.items() if solver.Value(var)]
+        value = round(response.objective_value)
+        bounds[name] = round(response.best_objective_bound)
+        chosen = [pair for pair, var in component.x.items() if response.solution[var.Index()]]
         # Keep this level's result while improving the next ones.
         if sense > 0:
             model.Add(expression >= value)
         else:
             model.Add(expression <= value)
-        if (name == "filled" and len(start) == value) or (name == "changes" and len(current - start) == value):
+        if (
+            start_ok
+            and not problem.weighted
+            and ((name == "filled" and len(start) == value) or (name == "changes" and len(current - start) == value))
+        ):
             # The greedy start is as good here and fairer than an arbitrary optimum: go on from it.
             chosen = sorted(start)
         else:
-            hint_everything(model, solver.ResponseProto().solution)
+            hint_everything(model, response.solution)
+    if chosen is None:
+        return "UNKNOWN", None, bounds
+    if "filled" not in bounds and component.filled is not None:
+        bounds["filled"] = _filled_upper_bound(component)
     proven = all(s == cp_model.OPTIMAL for s in statuses) and len(statuses) == len(levels)
-    return ("OPTIMAL" if proven else "FEASIBLE"), chosen, bound
+    return ("OPTIMAL" if proven else "FEASIBLE"), chosen, bounds
+
+
+# The penalty level of a weighted problem: a first solve, then large-neighbourhood search of
+# our own, then a last solve from the best roster for the bound. The neighbourhoods are a few
+# agents' whole schedules, or every agent over a window of days: what nurse-rostering local
+# search moves, and what CP-SAT's generic neighbourhoods rarely pick out.
+FIRST_SOLVE_SHARE = 0.1
+LAST_SOLVE_SHARE = 0.1
+NEIGHBOURHOOD_SECONDS = 1.0
+
+
+def solve_penalty(component: ComponentModel, solver: cp_model.CpSolver, budget: float, workers: int):
+    """(status, response-like) for the penalty level within `budget` seconds."""
+    model = component.model
+    started = time.monotonic()
+    deadline = started + budget
+    solver.parameters.max_time_in_seconds = max(budget * FIRST_SOLVE_SHARE, min(budget, 2.0))
+    status = solver.Solve(model)
+    if status == cp_model.UNKNOWN and deadline - time.monotonic() > 0.05:
+        # No roster yet: the search has nothing to start from, so go on with the whole level.
+        solver.parameters.max_time_in_seconds = deadline - time.monotonic()
+        status = solver.Solve(model)
+    if status != cp_model.FEASIBLE:
+        return status, solver.ResponseProto()
+    first = solver.ResponseProto()
+    best = _Incumbent(list(first.solution), first.objective_value, first.best_objective_bound)
+
+    search_until = deadline - budget * LAST_SOLVE_SHARE
+    if search_until - time.monotonic() > NEIGHBOURHOOD_SECONDS * 2:
+        _neighbourhood_search(component, best, search_until, workers)
+
+    remaining = deadline - time.monotonic()
+    if remaining > 0.05:
+        hint_everything(model, best.solution)
+        model.Add(component.penalty <= round(best.value))
+        solver.parameters.max_time_in_seconds = remaining
+        status = solver.Solve(model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            response = solver.ResponseProto()
+            if response.objective_value <= best.value:
+                best.solution, best.value = list(response.solution), response.objective_value
+            best.bound = max(best.bound, response.best_objective_bound)
+            if status == cp_model.OPTIMAL:
+                return status, best
+    return cp_model.FEASIBLE, best
+
+
+class _Incumbent:
+    """The best roster so far, shaped like the parts of a CP-SAT response solve_component reads."""
+
+    def __init__(self, solution, value, bound):
+        self.solution, self.value, self.bound = solution, value, bound
+
+    @property
+    def objective_value(self):
+        return self.value
+
+    @property
+    def best_objective_bound(self):
+        return self.bound
+
+
+def _neighbourhood_search(component: ComponentModel, best: _Incumbent, until: float, workers: int):
+    """Improve `best` in place: free a neighbourhood, fix every other pair to the best roster,
+    and let CP-SAT re-solve that part; one neighbourhood per worker at a time, in threads
+    (CP-SAT releases the interpreter while it solves)."""
+    rnd = random.Random(len(component.x))
+    model = component.model
+    problem = component.problem
+    agents = [a.id for a in component.agents]
+    dates = problem.dates
+    pairs = [(pair, var.Index(), problem.date_of[pair[0]]) for pair, var in component.x.items()]
+    size = {"agents": max(2, len(agents) // 8), "days": max(3, len(dates) // 4)}
+    # CP-SAT presolves the whole copy each time: bigger models need longer per neighbourhood.
+    seconds = NEIGHBOURHOOD_SECONDS * max(1.0, len(component.x) / 5000)
+
+    shift_of = {index: problem.shift_by_id[pair[0]] for (pair, index, _) in pairs}
+
+    def choose(kind, amount, solution) -> set:
+        """The proto indices of the pairs to free."""
+        if kind == "agents":
+            free_agents = set(rnd.sample(agents, min(amount, len(agents))))
+            return {index for (pair, index, _) in pairs if pair[1] in free_agents}
+        # A window of days, most often around a shift the best roster under- or over-covers:
+        # that is where the penalty is.
+        count = defaultdict(int)
+        for index, shift in shift_of.items():
+            count[shift.id] += solution[index]
+        wrong = [
+            problem.date_of[s.id]
+            for s in component.shifts
+            if (count[s.id] < s.required and s.under_weight) or (count[s.id] > s.required and s.over_weight)
+        ]
+        if wrong and rnd.random() < 0.7:
+            centre = dates.index(rnd.choice(wrong))
+            first = min(max(0, centre - rnd.randrange(amount)), max(0, len(dates) - amount))
+        else:
+            first = rnd.randrange(max(1, len(dates) - amount + 1))
+        window = set(dates[first : first + amount])
+        return {index for (_, index, day) in pairs if day in window}
+
+    def attempt(kind, free, solution):
+        sub = model.Clone()
+        sub.ClearHints()
+        for index, value in enumerate(solution):
+            sub.AddHint(sub.GetIntVarFromProtoIndex(index), value)
+        sub.AddBoolAnd(
+            [
+                sub.GetBoolVarFromProtoIndex(index) if solution[index] else sub.GetBoolVarFromProtoIndex(index).Not()
+                for (_, index, _) in pairs
+                if index not in free
+            ]
+        )
+        sub_solver = cp_model.CpSolver()
+        sub_solver.parameters.num_workers = 1
+        sub_solver.parameters.max_time_in_seconds = max(0.05, min(seconds, until - time.monotonic()))
+        for name, value in {**SOLVER_PARAMETERS, **WEIGHTED_PARAMETERS}.items():
+            if not isinstance(value, list):
+                setattr(sub_solver.parameters, name, value)
+        status = sub_solver.Solve(sub)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            response = sub_solver.ResponseProto()
+            return kind, status, response.objective_value, list(response.solution)
+        return kind, status, None, None
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        while until - time.monotonic() > 0.2:
+            kinds = [rnd.choice(("agents", "days")) for _ in range(max(1, workers))]
+            futures = [
+                pool.submit(attempt, kind, choose(kind, size[kind], best.solution), best.solution) for kind in kinds
+            ]
+            for future in futures:
+                kind, status, value, solution = future.result()
+                if value is not None and value <= best.value:
+                    best.solution, best.value = solution, value
+                # Grow a neighbourhood CP-SAT settles within the time, shrink one it cannot.
+                limit = len(agents) if kind == "agents" else len(dates)
+                if status == cp_model.OPTIMAL:
+                    size[kind] = min(limit, size[kind] + 1)
+                else:
+                    size[kind] = max(2, size[kind] - 1)
+                if DEBUG:
+                    print(f"lns {kind} {size} {status} {value} best {best.value}", file=sys.stderr)
+
+
+def _keeps_every_rule(component: ComponentModel, pairs: set) -> bool:
+    problem = component.problem
+    by_agent = defaultdict(list)
+    for shift_id, agent_id in pairs:
+        by_agent[agent_id].append(problem.shift_by_id[shift_id])
+    return not any(rules.agent_violations(problem, agent, by_agent[agent.id]) for agent in component.agents)
 
 
 def complete(model: cp_model.CpModel, values: dict, levels: list, time_limit: float) -> list | None:
@@ -328,4 +728,7 @@ def _filled_upper_bound(component: ComponentModel) -> int:
     per_shift = defaultdict(int)
     for shift_id, _ in component.x:
         per_shift[shift_id] += 1
-    return sum(min(s.required, per_shift[s.id]) for s in component.shifts)
+    weighted = component.problem.weighted
+    return sum(
+        min(s.required, per_shift[s.id]) for s in component.shifts if not (weighted and s.under_weight is not None)
+    )

@@ -1,5 +1,6 @@
 """The roster problem and its solution as plain data, read from and written to JSON (CONTRACT §4)."""
 
+import dataclasses
 import datetime
 import json
 from dataclasses import dataclass, field
@@ -14,11 +15,49 @@ class ProblemError(ValueError):
 
 
 @dataclass(frozen=True)
+class Overtime:
+    """Labour Code Art. 107: hours beyond the normal week are overtime, capped per month and year."""
+
+    normal_hours_per_week: float = 40
+    per_month: float | None = 40
+    per_year: float | None = None
+
+
+@dataclass(frozen=True)
 class Rules:
     min_rest_hours: float = 12
     max_hours_per_week: float = 48
     weekly_rest_hours: float = 24
     max_consecutive_nights: int = 3
+    # Optional rules (None: no limit). Problem-wide in `rules`, or an agent's own in its `rules`.
+    max_shifts_per_day: int | None = None
+    forbidden_successions: frozenset = frozenset()  # {(from type, to type)} on consecutive local days
+    min_consecutive_days: int | None = None
+    max_consecutive_days: int | None = None
+    min_consecutive_days_off: int | None = None
+    max_weekends: int | None = None
+    min_hours: float | None = None  # in the period
+    max_hours: float | None = None
+    max_shifts_per_type: tuple = ()  # ((type, at most), ...), sorted
+    overtime: Overtime | None = None
+
+    def type_limit(self, shift_type) -> int | None:
+        return dict(self.max_shifts_per_type).get(shift_type)
+
+
+# The optional rules an agent's own `rules` may override.
+AGENT_RULES = (
+    "max_shifts_per_day",
+    "forbidden_successions",
+    "min_consecutive_days",
+    "max_consecutive_days",
+    "min_consecutive_days_off",
+    "max_weekends",
+    "min_hours",
+    "max_hours",
+    "max_shifts_per_type",
+    "overtime",
+)
 
 
 @dataclass(frozen=True)
@@ -28,10 +67,18 @@ class Shift:
     start: datetime.datetime
     end: datetime.datetime
     required: int = 1
+    type: str | None = None
+    max: int | None = None  # ceiling when over-cover is allowed; None: required
+    under_weight: int | None = None  # penalty per missing agent (a weighted problem)
+    over_weight: int | None = None  # penalty per agent beyond required
 
     @property
     def seconds(self) -> int:
         return int((self.end - self.start).total_seconds())
+
+    @property
+    def ceiling(self) -> int:
+        return self.required if self.max is None else self.max
 
 
 @dataclass(frozen=True)
@@ -41,12 +88,25 @@ class Interval:
 
 
 @dataclass(frozen=True)
+class Request:
+    """A wish to work (on) or not to work (off) a shift of `type` (any type: None) on a local date."""
+
+    date: datetime.date
+    type: str | None
+    on: bool
+    weight: int
+
+
+@dataclass(frozen=True)
 class Agent:
     id: str
     lines: frozenset
     max_hours_per_week: float | None = None
     unavailable: tuple = ()
     days_off_wished: tuple = ()
+    days_off: tuple = ()  # local dates the agent may not work at all (hard)
+    requests: tuple = ()  # (Request, ...): soft, weighted
+    rules: Rules | None = None  # the problem's rules with the agent's own overrides
 
 
 @dataclass(frozen=True)
@@ -71,6 +131,11 @@ class Problem:
     def __post_init__(self):
         self.shift_by_id = {s.id: s for s in self.shifts}
         self.agent_by_id = {a.id: a for a in self.agents}
+        # The local date each shift starts on: the day it belongs to for the day-based rules.
+        self.date_of = {s.id: s.start.astimezone(self.timezone).date() for s in self.shifts}
+        first, last = min(self.date_of.values(), default=None), max(self.date_of.values(), default=None)
+        # The period: every local date from the first shift's to the last shift's.
+        self.dates = [first + datetime.timedelta(days=i) for i in range((last - first).days + 1)] if first else []
         self._history_by_agent = {}
         for h in self.history:
             self._history_by_agent.setdefault(h.agent, []).append(h)
@@ -82,6 +147,16 @@ class Problem:
 
     def history_of(self, agent_id: str) -> list:
         return self._history_by_agent.get(agent_id, [])
+
+    def rules_for(self, agent: Agent) -> Rules:
+        return agent.rules if agent.rules is not None else self.rules
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the problem carries weights: then the weighted penalty is the objective."""
+        return any(s.under_weight is not None or s.over_weight is not None for s in self.shifts) or any(
+            a.requests for a in self.agents
+        )
 
 
 @dataclass(frozen=True)
@@ -139,7 +214,7 @@ def parse_problem(data) -> Problem:
 
     rules = _rules(data.get("rules", {}))
     shifts = [_shift(item, f"shifts[{i}]") for i, item in enumerate(_list(data["shifts"], "shifts"))]
-    agents = [_agent(item, f"agents[{i}]") for i, item in enumerate(_list(data["agents"], "agents"))]
+    agents = [_agent(item, f"agents[{i}]", rules) for i, item in enumerate(_list(data["agents"], "agents"))]
     _unique([s.id for s in shifts], "shift")
     _unique([a.id for a in agents], "agent")
     shift_ids = {s.id for s in shifts}
@@ -193,7 +268,66 @@ def _rules(data) -> Rules:
     nights = data.get("max_consecutive_nights", defaults.max_consecutive_nights)
     if not _is_int(nights) or nights < 0:
         raise ProblemError("rules.max_consecutive_nights must be a whole number, 0 or more")
-    return Rules(max_consecutive_nights=nights, **values)
+    return Rules(max_consecutive_nights=nights, **values, **_optional_rules(data, "rules"))
+
+
+def _optional_rules(data, where) -> dict:
+    """The optional rules given in `data` (absent ones are left out, so they can be overridden)."""
+    values = {}
+    for name in ("max_shifts_per_day", "min_consecutive_days", "max_consecutive_days", "min_consecutive_days_off"):
+        if name in data:
+            values[name] = _whole(data[name], f"{where}.{name}", minimum=1)
+    if "max_weekends" in data:
+        values["max_weekends"] = _whole(data["max_weekends"], f"{where}.max_weekends")
+    for name in ("min_hours", "max_hours"):
+        if name in data:
+            values[name] = _number(data[name], f"{where}.{name}")
+            if values[name] < 0:
+                raise ProblemError(f"{where}.{name} must not be negative")
+    if "forbidden_successions" in data:
+        pairs = set()
+        for i, item in enumerate(_list(data["forbidden_successions"], f"{where}.forbidden_successions")):
+            here = f"{where}.forbidden_successions[{i}]"
+            _object(item, here)
+            pairs.add((_id(item.get("from"), f"{here}.from"), _id(item.get("to"), f"{here}.to")))
+        values["forbidden_successions"] = frozenset(pairs)
+    if "max_shifts_per_type" in data:
+        limits = data["max_shifts_per_type"]
+        _object(limits, f"{where}.max_shifts_per_type")
+        values["max_shifts_per_type"] = tuple(
+            sorted((str(t), _whole(n, f"{where}.max_shifts_per_type.{t}")) for t, n in limits.items())
+        )
+    if "overtime" in data:
+        values["overtime"] = _overtime(data["overtime"], f"{where}.overtime")
+    return values
+
+
+def _overtime(data, where) -> Overtime:
+    _object(data, where)
+    defaults = Overtime()
+    values = {}
+    for name in ("normal_hours_per_week", "per_month", "per_year"):
+        value = data.get(name, getattr(defaults, name))
+        if value is not None:
+            value = _number(value, f"{where}.{name}")
+            if value < 0:
+                raise ProblemError(f"{where}.{name} must not be negative")
+        values[name] = value
+    if values["normal_hours_per_week"] is None:
+        raise ProblemError(f"{where}.normal_hours_per_week must be a number")
+    return Overtime(**values)
+
+
+def _whole(value, where, minimum=0) -> int:
+    if not _is_int(value) or value < minimum:
+        raise ProblemError(f"{where} must be a whole number, {minimum} or more")
+    return value
+
+
+def _weight(value, where) -> int | None:
+    if value is None:
+        return None
+    return _whole(value, where)
 
 
 def _shift(item, where) -> Shift:
@@ -204,10 +338,20 @@ def _shift(item, where) -> Shift:
     required = item.get("required", 1)
     if not _is_int(required) or required < 0:
         raise ProblemError(f"shift {shift_id}: required must be a whole number, 0 or more")
-    return Shift(shift_id, line, start, end, required)
+    shift_type = item.get("type")
+    if shift_type is not None:
+        shift_type = _id(shift_type, f"shift {shift_id}: type")
+    ceiling = item.get("max")
+    if ceiling is not None:
+        ceiling = _whole(ceiling, f"shift {shift_id}: max")
+        if ceiling < required:
+            raise ProblemError(f"shift {shift_id}: max {ceiling} is below required {required}")
+    under = _weight(item.get("under_weight"), f"shift {shift_id}: under_weight")
+    over = _weight(item.get("over_weight"), f"shift {shift_id}: over_weight")
+    return Shift(shift_id, line, start, end, required, shift_type, ceiling, under, over)
 
 
-def _agent(item, where) -> Agent:
+def _agent(item, where, rules: Rules) -> Agent:
     _object(item, where)
     agent_id = _id(item.get("id"), f"{where}.id")
     lines = frozenset(_id(line, f"agent {agent_id}: lines") for line in _list(item.get("lines", []), "lines"))
@@ -224,7 +368,36 @@ def _agent(item, where) -> Agent:
         _date(d, f"agent {agent_id}: days_off_wished[{i}]")
         for i, d in enumerate(_list(item.get("days_off_wished", []), "days_off_wished"))
     )
-    return Agent(agent_id, lines, max_hours, unavailable, wished)
+    days_off = tuple(
+        sorted(
+            {
+                _date(d, f"agent {agent_id}: days_off[{i}]")
+                for i, d in enumerate(_list(item.get("days_off", []), "days_off"))
+            }
+        )
+    )
+    requests = []
+    for i, request in enumerate(_list(item.get("requests", []), "requests")):
+        here = f"agent {agent_id}: requests[{i}]"
+        _object(request, here)
+        on = request.get("on", True)
+        if not isinstance(on, bool):
+            raise ProblemError(f"{here}.on must be true or false")
+        shift_type = request.get("type")
+        requests.append(
+            Request(
+                _date(request.get("date"), f"{here}.date"),
+                None if shift_type is None else _id(shift_type, f"{here}.type"),
+                on,
+                _whole(request.get("weight", 1), f"{here}.weight"),
+            )
+        )
+    own = item.get("rules")
+    agent_rules = None
+    if own is not None:
+        _object(own, f"agent {agent_id}: rules")
+        agent_rules = dataclasses.replace(rules, **_optional_rules(own, f"agent {agent_id}: rules"))
+    return Agent(agent_id, lines, max_hours, unavailable, wished, days_off, tuple(requests), agent_rules)
 
 
 def _pairs(items, name, shift_ids, agent_ids) -> list:

@@ -12,7 +12,18 @@ REASON_WORDS = {
     4: "at the weekly hours cap",
     5: "would lose the {weekly:g}-hour weekly rest",
     6: "would work more than {nights} nights in a row",
+    8: "already working that day",
+    9: "would work a forbidden succession of shifts",
+    10: "at their limit of shifts of this type",
+    11: "at their hours limit for the period",
+    12: "would break their limits on consecutive working days",
+    13: "would cut a run of days off too short",
+    14: "at their limit of working weekends",
+    15: "on a day off",
+    16: "at the monthly overtime ceiling",
     "free": "free, but not placed before the time limit",
+    # In a weighted problem an empty place may simply cost less than the requests it keeps.
+    "free_weighted": "free, but placing them would cost more (requests, other shifts)",
 }
 
 
@@ -36,7 +47,7 @@ def unfilled_reason(problem: Problem, shift: Shift, chosen: list) -> str:
             continue
         broken = rules.agent_violations(problem, agent, [*worked.get(agent.id, []), shift], involving=shift.id)
         if not broken:
-            why["free"] += 1
+            why["free_weighted" if problem.weighted else "free"] += 1
             continue
         rule = min(v.rule for v in broken)
         why[rule] += 1

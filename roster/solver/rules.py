@@ -10,8 +10,9 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from roster.solver.problem import Agent, Problem, Shift
+from roster.solver.problem import Agent, Problem, Rules, Shift
 
+ONE_DAY = datetime.timedelta(days=1)
 NIGHT_START = datetime.time(22, 0)
 NIGHT_END = datetime.time(6, 0)
 NIGHT_SHIFT_SECONDS = 180 * 60
@@ -25,7 +26,21 @@ RULE_NAMES = {
     5: "weekly rest",
     6: "consecutive nights",
     7: "places and fixed assignments",
+    8: "shifts a day",
+    9: "forbidden succession",
+    10: "shifts of a type",
+    11: "hours in the period",
+    12: "consecutive working days",
+    13: "consecutive days off",
+    14: "working weekends",
+    15: "days off",
+    16: "overtime",
 }
+
+# Rules a roster can only break further by adding shifts. A partial roster (the fixed
+# assignments alone) is judged on these; a too-short run of work or rest, or too few hours,
+# may still be mended by the shifts that are not chosen yet.
+MONOTONE_RULES = frozenset(range(1, 17)) - {11, 12, 13}
 
 
 @dataclass(frozen=True)
@@ -129,13 +144,139 @@ def weekly_rest_seconds(problem: Problem) -> int:
     return round(problem.rules.weekly_rest_hours * 3600)
 
 
+# Definitions of the optional, day-based rules ---------------------------------------------------
+#
+# Days are local dates; a shift belongs to the date it starts on (problem.date_of). The
+# period is every date from the first shift's to the last shift's (problem.dates); history
+# does not count for these rules.
+
+
+def forbidden_succession(r: Rules, first: Shift, second: Shift, problem: Problem) -> bool:
+    """Shift type `first` on one day followed by type `second` on the next."""
+    return (first.type, second.type) in r.forbidden_successions and (
+        problem.date_of[second.id] - problem.date_of[first.id] == ONE_DAY
+    )
+
+
+def may_work_type(r: Rules, shift: Shift) -> bool:
+    return r.type_limit(shift.type) != 0
+
+
+def run_patterns(r: Rules) -> list:
+    """(rule, pattern) pairs: sequences of days that no agent's days may show anywhere inside
+    the period, a day being worked (True), free (False) or either (None).
+
+    The days before and after the period are unknown, as in the Curtois & Qu benchmark: a
+    run of work or of rest touching either edge is never too short (the minimum's patterns
+    begin and end with a day inside the period), and a run of work counts only its days
+    inside the period against the maximum.
+
+    A run of work shorter than k days is a free day, a worked day, then a free day again at
+    most k - 1 days later: k - 1 patterns of three fixed days each, whatever lies between
+    (and the same for runs of rest). The model turns each into a three-literal clause, far
+    tighter than one clause per short run."""
+    patterns = []
+    if r.max_consecutive_days is not None:
+        patterns.append((12, (True,) * (r.max_consecutive_days + 1)))
+    for gap in range(1, r.min_consecutive_days or 1):
+        patterns.append((12, (False, True) + (None,) * (gap - 1) + (False,)))
+    for gap in range(1, r.min_consecutive_days_off or 1):
+        patterns.append((13, (True, False) + (None,) * (gap - 1) + (True,)))
+    return patterns
+
+
+def occurrences(pattern: tuple, worked: list) -> list:
+    """Offsets at which the pattern occurs in the list of worked days (None matches either)."""
+    n = len(pattern)
+    return [
+        i
+        for i in range(len(worked) - n + 1)
+        if all(want is None or want == got for want, got in zip(pattern, worked[i : i + n], strict=True))
+    ]
+
+
+def weekends(dates: list) -> list:
+    """The period's weekends as lists of their dates: a weekend is worked if any of them is."""
+    found = defaultdict(list)
+    for day in dates:
+        if day.weekday() >= 5:
+            found[day - datetime.timedelta(days=day.weekday())].append(day)
+    return [found[monday] for monday in sorted(found)]
+
+
+def period_limits_seconds(r: Rules) -> tuple:
+    """(min, max) seconds worked in the period; None where there is no limit."""
+    low = None if r.min_hours is None else round(r.min_hours * 3600)
+    high = None if r.max_hours is None else round(r.max_hours * 3600)
+    return low, high
+
+
+def overtime_groups(problem: Problem, r: Rules) -> list:
+    """[(limit seconds, label, [ISO weeks])]: the overtime ceilings and the weeks each covers.
+
+    A week's overtime is its hours beyond the normal week (Monday 00:00 to Monday 00:00
+    local); a week counts in the month and year of its Thursday, as ISO weeks do."""
+    over = r.overtime
+    if over is None or not problem.dates:
+        return []
+    tz = problem.timezone
+    weeks = weeks_overlapping(local_midnight(problem.dates[0], tz), local_midnight(problem.dates[-1] + ONE_DAY, tz), tz)
+    months, years = defaultdict(list), defaultdict(list)
+    for week in weeks:
+        thursday = local_date(week[0], tz) + datetime.timedelta(days=3)
+        months[thursday.year, thursday.month].append(week)
+        years[thursday.year].append(week)
+    groups = []
+    if over.per_month is not None:
+        for (year, month), in_month in sorted(months.items()):
+            groups.append((round(over.per_month * 3600), f"{year}-{month:02d}", in_month))
+    if over.per_year is not None:
+        for year, in_year in sorted(years.items()):
+            groups.append((round(over.per_year * 3600), str(year), in_year))
+    return groups
+
+
+def normal_week_seconds(r: Rules) -> int:
+    return round(r.overtime.normal_hours_per_week * 3600)
+
+
+def request_shifts(problem: Problem, request, shifts) -> list:
+    """Those of `shifts` a request is about: on its date, of its type (any type if none)."""
+    return [
+        s for s in shifts if problem.date_of[s.id] == request.date and (request.type is None or s.type == request.type)
+    ]
+
+
+def penalty(problem: Problem, assignments) -> dict:
+    """The weighted penalty of a roster, as the Curtois & Qu benchmark counts it: the weights
+    of the requests not granted (an on-request is granted when the agent works a shift it is
+    about, an off-request when the agent works none) plus the weighted under- and over-cover
+    of each shift (shifts without a weight add nothing)."""
+    pairs = {(a["shift"], a["agent"]) if isinstance(a, dict) else tuple(a) for a in assignments}
+    count = Counter(shift_id for shift_id, _ in pairs)
+    under = sum((s.under_weight or 0) * max(0, s.required - count[s.id]) for s in problem.shifts)
+    over = sum((s.over_weight or 0) * max(0, count[s.id] - s.required) for s in problem.shifts)
+    by_agent = defaultdict(list)
+    for shift_id, agent_id in pairs:
+        if shift_id in problem.shift_by_id:
+            by_agent[agent_id].append(problem.shift_by_id[shift_id])
+    requests = 0
+    for agent in problem.agents:
+        for request in agent.requests:
+            working = bool(request_shifts(problem, request, by_agent[agent.id]))
+            if working != request.on:
+                requests += request.weight
+    return {"under": under, "over": over, "requests": requests, "total": under + over + requests}
+
+
 # The checker ------------------------------------------------------------------------------------
 
 
-def check(problem: Problem, assignments) -> list[Violation]:
+def check(problem: Problem, assignments, partial: bool = False) -> list[Violation]:
     """Every rule that these assignments break, given the problem's agents, shifts and history.
 
-    `assignments` holds (shift id, agent id) pairs or {"shift", "agent"} objects.
+    `assignments` holds (shift id, agent id) pairs or {"shift", "agent"} objects. With
+    `partial`, only the rules that more shifts cannot mend (MONOTONE_RULES) are checked.
     """
     pairs = [(a["shift"], a["agent"]) if isinstance(a, dict) else tuple(a) for a in assignments]
     violations = []
@@ -151,10 +292,10 @@ def check(problem: Problem, assignments) -> list[Violation]:
             violations.append(Violation(7, agent_id, (shift_id,), f"agent {agent_id} is on shift {shift_id} twice"))
     per_shift = Counter(shift_id for shift_id, _ in set(known))
     for shift_id, count in per_shift.items():
-        required = problem.shift_by_id[shift_id].required
-        if count > required:
+        ceiling = problem.shift_by_id[shift_id].ceiling
+        if count > ceiling:
             violations.append(
-                Violation(7, None, (shift_id,), f"shift {shift_id} has {count} agents for {required} places")
+                Violation(7, None, (shift_id,), f"shift {shift_id} has {count} agents for {ceiling} places")
             )
     for shift_id, agent_id in problem.fixed:
         if (shift_id, agent_id) not in set(known):
@@ -165,13 +306,15 @@ def check(problem: Problem, assignments) -> list[Violation]:
     by_agent = defaultdict(list)
     for shift_id, agent_id in dict.fromkeys(known):
         by_agent[agent_id].append(problem.shift_by_id[shift_id])
-    for agent_id, shifts in by_agent.items():
-        violations += agent_violations(problem, problem.agent_by_id[agent_id], shifts)
+    for agent in problem.agents:
+        violations += agent_violations(problem, agent, by_agent.get(agent.id, []))
+    if partial:
+        violations = [v for v in violations if v.rule in MONOTONE_RULES]
     return violations
 
 
 def agent_violations(problem: Problem, agent: Agent, shifts: list, involving: str | None = None) -> list:
-    """Rules 1–6 for one agent working these shifts (plus their history).
+    """Rules 1–6 and 8–16 for one agent working these shifts (plus their history).
 
     With `involving`, only violations that involve that shift are returned.
     """
@@ -260,8 +403,82 @@ def agent_violations(problem: Problem, agent: Agent, shifts: list, involving: st
                     )
                 )
 
+    found += day_rule_violations(problem, agent, shifts)
     if involving is not None:
         found = [v for v in found if involving in v.shifts]
+    return found
+
+
+def day_rule_violations(problem: Problem, agent: Agent, shifts: list) -> list:
+    """Rules 8–16, the optional day-based rules, for one agent working these shifts."""
+    r = problem.rules_for(agent)
+    found = []
+
+    def broken(rule, shifts_involved, message):
+        found.append(Violation(rule, agent.id, tuple(s.id for s in shifts_involved), f"agent {agent.id} {message}"))
+
+    by_date = defaultdict(list)
+    for s in shifts:
+        by_date[problem.date_of[s.id]].append(s)
+    days_off = set(agent.days_off)
+    for day, on_day in sorted(by_date.items()):
+        if r.max_shifts_per_day is not None and len(on_day) > r.max_shifts_per_day:
+            broken(8, on_day, f"works {len(on_day)} shifts on {day}, more than {r.max_shifts_per_day}")
+        if day in days_off:
+            broken(15, on_day, f"works on {day}, a day off")
+        for first in on_day:
+            for second in by_date.get(day + ONE_DAY, []):
+                if forbidden_succession(r, first, second, problem):
+                    broken(9, (first, second), f"works a {second.type} shift on the day after a {first.type} shift")
+
+    by_type = defaultdict(list)
+    for s in shifts:
+        by_type[s.type].append(s)
+    for shift_type, of_type in by_type.items():
+        limit = r.type_limit(shift_type)
+        if limit is not None and len(of_type) > limit:
+            broken(10, of_type, f"works {len(of_type)} {shift_type} shifts, more than {limit}")
+
+    low, high = period_limits_seconds(r)
+    worked_seconds = sum(s.seconds for s in shifts)
+    if high is not None and worked_seconds > high:
+        broken(11, shifts, f"works {worked_seconds / 3600:g} h in the period, more than {r.max_hours:g} h")
+    if low is not None and worked_seconds < low:
+        broken(11, shifts, f"works {worked_seconds / 3600:g} h in the period, less than {r.min_hours:g} h")
+
+    worked = [day in by_date for day in problem.dates]
+    for rule, pattern in run_patterns(r):
+        for offset in occurrences(pattern, worked):
+            days = problem.dates[offset : offset + len(pattern)]
+            involved = [s for day in days for s in by_date.get(day, [])]
+            if all(pattern):
+                message = f"works {len(pattern)} days in a row from {days[0]}, more than {r.max_consecutive_days}"
+            elif rule == 12:
+                run = worked[offset + 1 :].index(False)
+                message = f"works only {run} days in a row from {days[1]}, fewer than {r.min_consecutive_days}"
+            else:
+                run = worked[offset + 1 :].index(True)
+                limit = r.min_consecutive_days_off
+                message = f"has only {run} days off in a row from {days[1]}, fewer than {limit}"
+            broken(rule, involved, message)
+
+    if r.max_weekends is not None:
+        worked_weekends = [days for days in weekends(problem.dates) if any(d in by_date for d in days)]
+        if len(worked_weekends) > r.max_weekends:
+            involved = [s for days in worked_weekends for d in days for s in by_date.get(d, [])]
+            broken(14, involved, f"works {len(worked_weekends)} weekends, more than {r.max_weekends}")
+
+    if r.overtime is not None:
+        normal = normal_week_seconds(r)
+        for limit, label, weeks in overtime_groups(problem, r):
+            extra = 0
+            involved = []
+            for week in weeks:
+                in_week = [s for s in shifts if overlap_seconds(s.start, s.end, *week)]
+                extra += max(0, sum(overlap_seconds(s.start, s.end, *week) for s in in_week) - normal)
+                involved += in_week
+            if extra > limit:
+                broken(16, involved, f"works {extra / 3600:g} h of overtime in {label}, more than {limit / 3600:g} h")
     return found
 
 

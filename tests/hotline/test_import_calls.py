@@ -1,4 +1,4 @@
-"""`import_calls FILE --format …` for the three formats of CONTRACT §6."""
+"""`import_calls FILE --format …` for the three formats of docs/reference.md §6."""
 
 import datetime
 import json

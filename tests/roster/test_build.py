@@ -11,26 +11,9 @@ from roster import solver
 from roster.models import Assignment, Leave, PublicHoliday, Roster, Shift, ShiftPattern
 from roster.planning import local_midnight, plan_for
 from roster.services import RosterError, roster_build, roster_publish, roster_replan
-from tests.factories import AgentFactory, HotlineFactory, LineFactory, UnitFactory
+from tests.factories import MONDAY, AgentFactory, HotlineFactory, LineFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
-
-MONDAY = datetime.date(2027, 3, 1)
-
-
-@pytest.fixture
-def line():
-    """Line 2 of a hotline, with a 12-hour day and night pattern and five agents."""
-    line = LineFactory(digit="2", hotline=HotlineFactory(number="0290.1022"))
-    ShiftPattern.objects.create(
-        line=line, name="Ca ngày", start_time=datetime.time(7), duration=datetime.timedelta(hours=12)
-    )
-    ShiftPattern.objects.create(
-        line=line, name="Ca đêm", start_time=datetime.time(19), duration=datetime.timedelta(hours=12)
-    )
-    for n in range(5):
-        AgentFactory(unit=line.unit, lines=[line], full_name=f"Cán bộ {n}")
-    return line
 
 
 def build(line, days=7, **kwargs):

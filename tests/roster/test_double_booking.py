@@ -1,4 +1,4 @@
-"""One agent can never hold two overlapping live assignments (CONTRACT: no double-booking)."""
+"""One agent can never hold two overlapping live assignments."""
 
 import datetime
 import threading

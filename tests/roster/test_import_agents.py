@@ -1,4 +1,4 @@
-"""`import_agents FILE.csv [--skip-bad]` as CONTRACT §3 says."""
+"""`import_agents FILE.csv [--skip-bad]` as docs/reference.md §3 says."""
 
 import os
 import subprocess

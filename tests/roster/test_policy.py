@@ -1,4 +1,4 @@
-"""The roles of CONTRACT section 2, as the permission module sees them in the demo."""
+"""The roles of docs/reference.md §2, as the permission module sees them in the demo."""
 
 import pytest
 from django.contrib.auth import get_user_model

@@ -1,105 +1,16 @@
 """Notifications through a real Redis broker and a real Celery worker process."""
 
 import collections
-import json
-import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
 
-import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
-from config.celery import app
 from roster import tasks
 from roster.models import Notification
 from tests.factories import AgentFactory, AssignmentFactory, ShiftFactory
+from tests.workers import kill, needs_services, sent_keys, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL.startswith("redis"),
-    reason="needs PostgreSQL and Redis, as CI has (DATABASE_URL, CELERY_BROKER_URL)",
-)
-
-
-@pytest.fixture
-def sms_file(tmp_path):
-    return tmp_path / "sms.jsonl"
-
-
-@pytest.fixture
-def workers(transactional_db, sms_file):
-    """Start Celery workers on the test database and the real broker; kill them afterwards."""
-    app.control.purge()
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "SMS_BACKEND": "tests.slow_sms.SlowFileBackend",
-        "SMS_FILE_PATH": str(sms_file),
-    }
-    started = []
-
-    def start():
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"test-{uuid.uuid4().hex[:8]}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        kill(process)
-    app.control.purge()
-
-
-def kill(process):
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-def sent_keys(sms_file):
-    if not sms_file.exists():
-        return []
-    return [json.loads(line)["key"] for line in sms_file.read_text().splitlines()]
-
-
-def wait_for(condition, seconds=60, beat=None):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if beat:
-            beat()
-        if condition():
-            return True
-        time.sleep(0.5)
-    return False
+pytestmark = needs_services
 
 
 def test_a_due_reminder_arrives_exactly_once(workers, sms_file):

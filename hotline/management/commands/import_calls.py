@@ -2,7 +2,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hotline.calls import FORMATS, UnreadableFormat, import_calls
 from hotline.models import Hotline
-from roster.services import switchboard_event
 
 EXIT_UNREADABLE = 2
 EXIT_REJECTED = 3
@@ -27,7 +26,7 @@ class Command(BaseCommand):
                 raise CommandError(f"there is no hotline {options['hotline']}", returncode=EXIT_UNREADABLE)
         try:
             with open(options["file"], encoding="utf-8-sig", errors="replace", newline="") as lines:
-                result = import_calls(lines, options["format"], hotline=hotline, on_agent_event=switchboard_event)
+                result = import_calls(lines, options["format"], hotline=hotline)
         except OSError as e:
             raise CommandError(f"cannot read {options['file']}: {e.strerror}", returncode=EXIT_UNREADABLE) from e
         except UnreadableFormat as e:
