@@ -304,11 +304,14 @@ class RosterBuildSerializer(serializers.ModelSerializer):
             "start",
             "end",
             "time_limit_s",
+            "replan",
             "status",
             "roster",
             "result",
             "error",
             "created_at",
+            "started_at",
+            "deadline",
             "finished_at",
         ]
         read_only_fields = fields
@@ -469,12 +472,18 @@ class LeaveDecisionSerializer(serializers.Serializer):
 
 class LeaveDecisionResultSerializer(LeaveSerializer):
     conflicts = serializers.SerializerMethodField(help_text="The agent's live assignments during the leave.")
+    builds = serializers.SerializerMethodField(
+        help_text="The re-plan builds queued (one per line), to follow at builds/{id}/; empty without a re-plan."
+    )
 
     class Meta(LeaveSerializer.Meta):
-        fields = [*LeaveSerializer.Meta.fields, "conflicts"]
+        fields = [*LeaveSerializer.Meta.fields, "conflicts", "builds"]
 
     def get_conflicts(self, leave) -> list[int]:
         return list(leave.conflicts().values_list("pk", flat=True))
+
+    def get_builds(self, leave) -> list[int]:
+        return [build.pk for build in self.context.get("builds", [])]
 
 
 class LeaveViewSet(
@@ -519,13 +528,18 @@ class LeaveViewSet(
         query = LeaveDecisionSerializer(data=request.data)
         query.is_valid(raise_exception=True)
         try:
-            leave_decide(leave=leave, approve=approve, by=request.user, **query.validated_data)
+            builds = leave_decide(leave=leave, approve=approve, by=request.user, **query.validated_data)
         except RosterError as e:
             raise ValidationError({"status": [str(e)]}) from e
         leave.refresh_from_db()
-        return Response(LeaveDecisionResultSerializer(leave).data)
+        data = LeaveDecisionResultSerializer(leave, context={"builds": builds}).data
+        # A re-plan is left to a worker, like a build: accepted, not yet done.
+        return Response(data, status=202 if builds else 200)
 
-    @extend_schema(request=LeaveDecisionSerializer, responses=LeaveDecisionResultSerializer)
+    @extend_schema(
+        request=LeaveDecisionSerializer,
+        responses={200: LeaveDecisionResultSerializer, 202: LeaveDecisionResultSerializer},
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self.decide(request, approve=True)

@@ -4,8 +4,12 @@ Benchmark of the roster engine on generated instances, beside a simple greedy bu
     python bench/solver.py [--workers 2 8] [--instances province big] [--time-limit S]
 
 For each instance it prints filled/required, status, wall seconds, the proven bound,
-the widest spread of hours, nights and weekend shifts among peers, and the number of
-rule violations found by the independent checker (never by the CP-SAT model itself).
+the widest spread of hours, nights and weekend shifts among peers (the old measure), the
+widest spread of the pro-rated load among the agents sharing a line (the new measure, in
+percentage points of capacity: hours, nights, weekends, holidays; rules.load_spreads), the
+largest floor (one shift of the line against the group's smallest capacity), how far the
+widest spread is above its group's floor, and the number of rule violations found by the
+independent checker (never by the CP-SAT model itself).
 """
 
 import argparse
@@ -19,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from roster.solver import check, parse_problem, solve
+from roster.solver import check, clock, parse_problem, solve
 from roster.solver import rules as R
 from roster.solver.greedy import greedy
 
@@ -98,18 +102,30 @@ def spreads(problem, pairs):
     for shift_id, agent_id in pairs:
         shift = problem.shift_by_id[shift_id]
         per_agent[agent_id][0] += shift.seconds / 3600
-        per_agent[agent_id][1] += R.is_night(shift.start, shift.end, problem.timezone)
+        per_agent[agent_id][1] += clock.is_night(shift.start, shift.end, problem.timezone)
         per_agent[agent_id][2] += R.is_weekend(shift, problem)
     groups = defaultdict(list)
     for agent in problem.agents:
         if not agent.unavailable:
-            groups[(agent.lines, problem.max_hours(agent))].append(per_agent[agent.id])
+            past = problem.balance_by_agent.get(agent.id)
+            past = None if past is None else (past.hours, past.available_hours, past.nights, past.weekends)
+            groups[(agent.lines, problem.max_hours(agent), past)].append(per_agent[agent.id])
     widest = [0, 0, 0]
     for members in groups.values():
         if len(members) > 1:
             for i in range(3):
                 widest[i] = max(widest[i], max(m[i] for m in members) - min(m[i] for m in members))
     return widest
+
+
+def load_columns(problem, pairs):
+    """The widest pro-rated spread per measure, the largest floor and the widest excess over
+    the floor, all in percentage points of capacity."""
+    groups = R.load_spreads(problem, pairs)
+    widest = [max((g["spread"][m] for g in groups), default=0) * 100 for m in R.MEASURES]
+    floor = max((g["floor"] for g in groups), default=0) * 100
+    over = max((max(0, g["spread"][m] - g["floor"]) for g in groups for m in R.MEASURES), default=0) * 100
+    return f" {widest[0]:>6.1f} {widest[1]:>5.1f} {widest[2]:>5.1f} {widest[3]:>5.1f} {floor:>5.1f} {over:>5.1f}"
 
 
 def main():
@@ -121,7 +137,8 @@ def main():
     args = parser.parse_args()
 
     header = f"{'instance':<36} {'builder':<10} {'filled':>11} {'status':>8} {'wall s':>7} {'bound':>6}"
-    header += f" {'hours':>6} {'nights':>6} {'wkend':>6} {'viol':>5}"
+    header += f" {'hours':>6} {'nights':>6} {'wkend':>6}"
+    header += f" {'ld-h':>6} {'ld-n':>5} {'ld-w':>5} {'ld-ho':>5} {'floor':>5} {'over':>5} {'viol':>5}"
     print(header)
     for key in args.instances:
         name, data = INSTANCES[key](args.time_limit)
@@ -134,7 +151,7 @@ def main():
         violations = len(check(problem, pairs))
         print(
             f"{name:<36} {'greedy':<10} {len(pairs):>5}/{required:<5} {'-':>8} {wall:>7.2f} {'-':>6}"
-            f" {h:>6.0f} {n:>6} {w:>6} {violations:>5}"
+            f" {h:>6.0f} {n:>6} {w:>6}{load_columns(problem, pairs)} {violations:>5}"
         )
         for workers in args.workers:
             solution = solve(problem, workers=workers)
@@ -143,7 +160,7 @@ def main():
             print(
                 f"{name:<36} {'cp-sat/' + str(workers):<10} {len(solution.assignments):>5}/{required:<5}"
                 f" {solution.status:>8} {solution.stats['wall_s']:>7.2f} {solution.stats.get('best_bound', '-'):>6}"
-                f" {h:>6.0f} {n:>6} {w:>6} {violations:>5}"
+                f" {h:>6.0f} {n:>6} {w:>6}{load_columns(problem, solution.assignments)} {violations:>5}"
             )
     if not args.no_replan:
         for workers in args.workers:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "simple_history",
     "hotline",
     "roster",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An id for each request's log lines, with the user's id (so after authentication).
+    "monitoring.middleware.RequestIdMiddleware",
     # Every page needs a signed-in user unless its view says @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -282,16 +285,20 @@ CELERY_BEAT_SCHEDULE = {
     "check-staffing": {"task": "roster.tasks.check_staffing", "schedule": 60.0},
     "dispatch-due-notifications": {"task": "roster.tasks.dispatch_due", "schedule": 60.0},
     "missed-call-alerts": {"task": "roster.tasks.check_missed_calls", "schedule": 60.0},
+    "sweep-roster-builds": {"task": "roster.tasks.sweep_roster_builds", "schedule": 60.0},
     "gap-alerts": {"task": "roster.tasks.alert_gaps_daily", "schedule": crontab(hour=16, minute=0)},
     "erase-old-callers": {"task": "hotline.tasks.erase_old_callers", "schedule": crontab(hour=2, minute=30)},
 }
 
-# Notifications (CONTRACT §7). SMS_BACKEND takes a short name or a dotted path (roster/notifications/gateways).
+# Notifications (docs/reference.md §7). SMS_BACKEND takes a short name or a dotted path (roster/notifications/gateways).
 SMS_BACKEND = env("SMS_BACKEND", default="console")
 SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
 SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", default="")
 SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10)
+# Seconds an SMTP server may take to connect or answer before the send fails (and is retried):
+# without it, a server that accepts and never answers would hold a worker forever.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)
 ESMS_API_KEY = env("ESMS_API_KEY", default="")
 ESMS_SECRET_KEY = env("ESMS_SECRET_KEY", default="")
 ESMS_BRANDNAME = env("ESMS_BRANDNAME", default="")
@@ -334,9 +341,20 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=4)
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="trucban-demo")
 
+# /metrics answers only `Authorization: Bearer <this>`; empty, it does not exist (404).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
+# LOG_FORMAT=json: one JSON object a line with the request's or task's id, for a log collector.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {"format": "%(message)s"},
+        "json": {"()": "monitoring.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }

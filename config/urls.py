@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.security import PasswordResetForm
+from monitoring.views import metrics
 from web.views import healthz
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     # The language switcher is on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     # The API authenticates by token or session itself and answers 401/403 in JSON,
     # rather than the sign-in redirect that pages get.
     path("api/v1/", include("api.urls")),

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from hotline.models import MIDNIGHT, CallRecord
+from hotline.models import CallRecord
+from roster.solver import clock
 
 
 @dataclass
@@ -55,7 +56,7 @@ def calls_between(line, start, end):
 
 
 def local_day_start(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, MIDNIGHT, tzinfo=timezone.get_current_timezone())
+    return clock.local_midnight(day, timezone.get_current_timezone())
 
 
 def by_hour(line, day: datetime.date) -> list[Metrics]:

@@ -13,6 +13,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from roster.solver import clock
+
 MIDNIGHT = datetime.time(0, 0)
 
 
@@ -189,7 +191,7 @@ class Line(models.Model):
         moments = [start]
         day = timezone.localtime(start).date()
         tz = timezone.get_current_timezone()
-        while datetime.datetime.combine(day, MIDNIGHT, tzinfo=tz) < end:
+        while clock.local_midnight(day, tz) < end:
             for window in self.staffing.all():
                 if window.weekday == day.weekday():
                     moment = datetime.datetime.combine(day, window.start, tzinfo=tz)

@@ -18,6 +18,7 @@ from django.db.models import Avg
 from django.utils import timezone
 
 from hotline.models import MIDNIGHT, CallRecord, Line, StaffingRequirement
+from roster.solver import clock
 
 DEFAULT_AHT_SECONDS = 180
 DEFAULT_WEEKS = 8
@@ -117,8 +118,8 @@ def needs_from_history(line: Line, *, weeks: int = DEFAULT_WEEKS, today: datetim
     last_day = today - datetime.timedelta(days=1)
     first_day = today - datetime.timedelta(weeks=weeks)
     tz = timezone.get_current_timezone()
-    start = datetime.datetime.combine(first_day, MIDNIGHT, tzinfo=tz)
-    end = datetime.datetime.combine(today, MIDNIGHT, tzinfo=tz)
+    start = clock.local_midnight(first_day, tz)
+    end = clock.local_midnight(today, tz)
     calls = CallRecord.objects.filter(line=line, started_at__gte=start, started_at__lt=end)
 
     per_hour = Counter()

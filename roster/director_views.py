@@ -213,8 +213,7 @@ def remove_agent(request, pk):
 @require_POST
 def toggle_pin(request, pk):
     assignment = draft_assignment(request, pk)
-    assignment.pinned = not assignment.pinned
-    assignment.save(update_fields=["pinned"])
+    services.assignment_pin(assignment=assignment, pinned=not assignment.pinned)
     return back_to_builder(request, assignment.shift.line)
 
 
@@ -397,15 +396,13 @@ def agent_replan(request, pk):
     if request.method == "POST" and shifts:
         first = timezone.localtime(shifts[0].start).date()
         last = timezone.localtime(shifts[-1].start).date()
-        results = services.roster_replan(agent=agent, start=first, end=last, by=request.user)
-        filled = sum(r.filled for r in results)
-        required = sum(r.required for r in results)
+        builds = services.roster_replan_queue(agent=agent, start=first, end=last, by=request.user)
         messages.success(
             request,
-            _("Re-planned: %(filled)s/%(required)s places filled without %(agent)s.")
-            % {"filled": filled, "required": required, "agent": agent},
+            _("The shifts of %(agent)s are being re-planned; the result is published at once, gaps included.")
+            % {"agent": agent},
         )
-        return redirect("agent_list")
+        return follow_replan(request, builds) or redirect("agent_list")
     return render(request, "roster/agent_replan.html", {"agent": agent, "shifts": shifts})
 
 
@@ -457,13 +454,24 @@ def leave_list(request):
     return render(request, "roster/leave_list.html", {"requested": requested, "upcoming": upcoming, "swaps": swaps})
 
 
+def follow_replan(request, builds):
+    """The progress of the first queued re-plan on a line the director manages (a leave
+    decision may re-plan another unit's line, whose builder they cannot open); None if none."""
+    managed = policy.managed_lines(request.user)
+    for build in builds:
+        line = build.lines.first()
+        if managed.filter(pk=line.pk).exists():
+            return redirect(builder_url(line, build.start, build.end, build=build.pk))
+    return None
+
+
 @require_POST
 def decide_leave(request, pk):
     require_manager(request)
     leave = get_object_or_404(Leave, pk=pk, agent__in=policy.editable_agents(request.user).values("pk"))
     approve = request.POST.get("decision") == "approve"
     try:
-        results = services.leave_decide(
+        builds = services.leave_decide(
             leave=leave, approve=approve, by=request.user, replan=bool(request.POST.get("replan"))
         )
     except services.RosterError as e:
@@ -471,12 +479,12 @@ def decide_leave(request, pk):
     else:
         if approve:
             message = _("Leave of %(agent)s approved.") % {"agent": leave.agent}
-            if results:
-                message += " " + _("Their shifts were re-planned: %(filled)s/%(required)s places filled.") % {
-                    "filled": sum(r.filled for r in results),
-                    "required": sum(r.required for r in results),
-                }
+            if not builds:
+                messages.success(request, message)
+                return redirect("leave_list")
+            message += " " + _("Their shifts are being re-planned; the result is published at once, gaps included.")
             messages.success(request, message)
+            return follow_replan(request, builds) or redirect("leave_list")
         else:
             messages.success(request, _("Leave of %(agent)s rejected.") % {"agent": leave.agent})
     return redirect("leave_list")

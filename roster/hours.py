@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from hotline.exports import csv_row
-from roster.models import NIGHT_END, NIGHT_START, Assignment, PublicHoliday, Roster
+from roster.models import Assignment, PublicHoliday, Roster
 from roster.names import name_key
 from roster.planning import local_midnight
+from roster.solver import clock
 
 
 @dataclass
@@ -48,10 +49,7 @@ def split(start, end, first: datetime.date, last: datetime.date, holidays: set, 
                 row.weekend_hours += hours
             if day in holidays:
                 row.holiday_hours += hours
-            # The night windows touching this day: 00:00–06:00 and 22:00–24:00.
-            row.night_hours += overlap_hours(
-                start, end, midnight, datetime.datetime.combine(day, NIGHT_END, tzinfo=tz)
-            ) + overlap_hours(start, end, datetime.datetime.combine(day, NIGHT_START, tzinfo=tz), next_midnight)
+            row.night_hours += sum(overlap_hours(start, end, *window) for window in clock.night_windows(day, tz))
         day += datetime.timedelta(days=1)
 
 

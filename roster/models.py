@@ -16,12 +16,8 @@ from simple_history.models import HistoricalRecords
 
 from hotline.models import Line, Unit
 from roster.phones import normalize_phone, validate_phone
+from roster.solver import clock
 
-NIGHT_START = datetime.time(22, 0)
-NIGHT_END = datetime.time(6, 0)
-# Labour Code 2019, Art. 106: night work is 22:00–06:00; a shift is a night shift
-# when at least this much of it falls in that window (the solver uses the same rule).
-NIGHT_SHIFT_MINUTES = 180
 CHECK_IN_EARLY = datetime.timedelta(minutes=30)
 # Checking out this close to a shift's end is the handover, not leaving early.
 HANDOVER = datetime.timedelta(minutes=15)
@@ -249,6 +245,9 @@ class Roster(models.Model):
         related_name="+",
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Every write to the roster's shifts or assignments through a service adds one, so a build
+    # that solved an older state can tell and refuses to overwrite (roster.services.roster_build_write).
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     history = HistoricalRecords()
 
@@ -328,21 +327,10 @@ class Shift(models.Model):
 
     def night_minutes(self) -> int:
         """Minutes of this shift inside the local 22:00–06:00 night windows."""
-        tz = timezone.get_current_timezone()
-        start, end = timezone.localtime(self.start), timezone.localtime(self.end)
-        total = datetime.timedelta(0)
-        day = start.date() - datetime.timedelta(days=1)
-        while day <= end.date():
-            night_start = datetime.datetime.combine(day, NIGHT_START, tzinfo=tz)
-            night_end = datetime.datetime.combine(day + datetime.timedelta(days=1), NIGHT_END, tzinfo=tz)
-            overlap = min(end, night_end) - max(start, night_start)
-            if overlap > datetime.timedelta(0):
-                total += overlap
-            day += datetime.timedelta(days=1)
-        return int(total.total_seconds() // 60)
+        return clock.night_seconds(self.start, self.end, timezone.get_current_timezone()) // 60
 
     def is_night(self) -> bool:
-        return self.night_minutes() >= NIGHT_SHIFT_MINUTES
+        return clock.is_night(self.start, self.end, timezone.get_current_timezone())
 
     def is_on_at(self, moment: datetime.datetime) -> bool:
         return self.start <= moment < self.end
@@ -684,6 +672,11 @@ class RosterBuild(models.Model):
     start = models.DateField(_("first day"))
     end = models.DateField(_("last day"))
     time_limit_s = models.FloatField(_("time limit (s)"), default=10)
+    replan = models.BooleanField(
+        _("re-plan"),
+        default=False,
+        help_text=_("Replacing an agent who cannot work: published at once, gaps included."),
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     roster = models.ForeignKey(
         Roster, verbose_name=_("roster"), null=True, blank=True, on_delete=models.SET_NULL, related_name="builds"
@@ -699,6 +692,9 @@ class RosterBuild(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # A running build past this moment lost its worker: the sweeper marks it failed.
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from hotline.models import Line
 from roster import solver
 from roster.models import Agent, Assignment, Leave, PublicHoliday, Roster
+from roster.solver import clock
 
 HISTORY_DAYS = 7
 CONTEXT_DAYS = 2
@@ -30,10 +31,13 @@ class Plan:
     shifts: dict  # problem shift id → Shift of the draft
     agents: dict  # problem agent id → Agent
     unkept_fixed: list = field(default_factory=list)  # hand-made assignments that break a rule
+    roster: Roster | None = None  # the draft a build read, and its version then
+    version: int = 0
 
 
 def local_midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+    """Where that day starts in the site's time zone."""
+    return clock.local_midnight(day, timezone.get_current_timezone())
 
 
 def plan_for(roster: Roster, *, time_limit_s: float = 10) -> Plan:
@@ -122,7 +126,8 @@ def plan_for(roster: Roster, *, time_limit_s: float = 10) -> Plan:
         if (f"s{a.shift_id}", f"a{a.agent_id}") not in fixed_keys
     ]
 
-    PublicHoliday.objects.seed(sorted({roster.start.year, roster.end.year}))
+    # Seeded by the build (roster.services.roster_build_read), never here: rule checks read
+    # plans on GET pages.
     holidays = PublicHoliday.objects.filter(date__range=(roster.start, roster.end))
 
     data = {

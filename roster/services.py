@@ -8,7 +8,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.template import loader
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -22,6 +22,7 @@ from roster.models import (
     Assignment,
     Leave,
     PresenceEvent,
+    PublicHoliday,
     Roster,
     RosterBuild,
     Shift,
@@ -30,7 +31,7 @@ from roster.models import (
 )
 from roster.notifications.changes import record_change, record_publish, tell_leave_decision
 from roster.notifications.gaps import alert_gaps
-from roster.planning import CONTEXT_DAYS, HISTORY_DAYS, local_midnight, plan_for
+from roster.planning import CONTEXT_DAYS, HISTORY_DAYS, Plan, local_midnight, plan_for
 
 
 class RosterError(Exception):
@@ -166,29 +167,71 @@ def shifts_from_patterns(roster: Roster) -> int:
     return len(new)
 
 
-@transaction.atomic
-def roster_build(*, lines, start: datetime.date, end: datetime.date, by=None, time_limit_s: float = 10) -> BuildResult:
+def roster_touch(roster_id) -> None:
+    """Count a write to the roster's shifts or assignments (inside the writer's transaction)."""
+    Roster.objects.filter(pk=roster_id).update(version=F("version") + 1)
+
+
+class BuildStopped(RosterError):
+    """The build's record was closed (the sweeper gave up on it) before its result was written."""
+
+
+def roster_build(
+    *, lines, start: datetime.date, end: datetime.date, by=None, time_limit_s: float = 10, publish: bool = False
+) -> BuildResult:
     """Build or rebuild the draft roster of these lines and dates with the engine.
 
     Confirmed, pinned and hand-made assignments are kept; the rest of the draft is changed
-    as little as the engine can while filling the most places, fairly."""
+    as little as the engine can while filling the most places, fairly. With publish (a
+    re-plan), the result is published at once, gaps included.
+
+    Three steps, so that no lock is held while the engine thinks (seconds to minutes): read
+    the problem, solve it outside any transaction, write in one short transaction that
+    first checks the draft has not changed meanwhile."""
+    plan = roster_build_read(lines=lines, start=start, end=end, by=by, time_limit_s=time_limit_s)
+    solution = roster_build_solve(plan=plan)
+    return roster_build_write(plan=plan, solution=solution, by=by, publish=publish)
+
+
+def roster_build_read(*, lines, start: datetime.date, end: datetime.date, by=None, time_limit_s: float = 10) -> Plan:
+    """The build's first step: the draft (made if missing, with its patterns' shifts) as a problem."""
     if end < start:
         raise RosterError(_("The last day is before the first day."))
     lines = list(lines)
     if not lines:
         raise RosterError(_("Choose at least one line."))
-    draft = draft_for(lines=lines, start=start, end=end, by=by)
-    # Lock the draft: two directors pressing "build" at once would otherwise both write it.
-    draft = Roster.objects.select_for_update().get(pk=draft.pk)
-    shifts_from_patterns(draft)
+    with transaction.atomic():
+        # Seeded here, on a write path, so that pages reading a plan (rule checks) never write.
+        PublicHoliday.objects.seed(sorted({start.year, end.year}))
+        draft = draft_for(lines=lines, start=start, end=end, by=by)
+        draft = Roster.objects.select_for_update().get(pk=draft.pk)
+        if shifts_from_patterns(draft):
+            roster_touch(draft.pk)
+            draft.refresh_from_db(fields=["version"])
+        plan = plan_for(draft, time_limit_s=time_limit_s)
+        plan.roster, plan.version = draft, draft.version
+    return plan
 
-    plan = plan_for(draft, time_limit_s=time_limit_s)
+
+def roster_build_solve(*, plan: Plan):
+    """The build's second step, the long one: it must run outside any transaction."""
     try:
         solution = solver.solve(plan.problem)
     except solver.ProblemError as e:
         raise RosterError(str(e)) from e
     if solution.status == "UNKNOWN":
         raise RosterError(_("The engine found no roster within the time limit; try a longer limit."))
+    return solution
+
+
+@transaction.atomic
+def roster_build_write(*, plan: Plan, solution, by=None, publish: bool = False) -> BuildResult:
+    """The build's last step: write the solution, unless the draft changed while it was solved."""
+    # Lock the draft and compare: a hand edit, a pin or a second build made meanwhile must
+    # not be overwritten by a solution of the state before it.
+    draft = Roster.objects.select_for_update().get(pk=plan.roster.pk)
+    if draft.version != plan.version or draft.status != Roster.Status.DRAFT:
+        raise RosterError(_("The roster changed while it was being built — build again."))
 
     chosen = {(plan.shifts[s].pk, plan.agents[a].pk) for s, a in solution.assignments if s in plan.shifts}
     existing = {(a.shift_id, a.agent_id): a for a in Assignment.objects.filter(shift__roster=draft)}
@@ -206,6 +249,12 @@ def roster_build(*, lines, start: datetime.date, end: datetime.date, by=None, ti
         for shift_pk, agent_pk in chosen
         if (shift_pk, agent_pk) not in existing
     )
+    roster_touch(draft.pk)
+    if publish:
+        # Filling the gaps an agent leaves follows from a decision on that agent (leave,
+        # leaving the unit), which may be taken by a director of another line's unit.
+        publish_draft(roster=draft, by=by, allow_gaps=True)
+    draft.refresh_from_db()
 
     unfilled = [
         UnfilledPlace(plan.shifts[u.shift], u.missing, u.reason) for u in solution.unfilled if u.shift in plan.shifts
@@ -276,6 +325,7 @@ def publish_draft(*, roster: Roster, by, allow_gaps: bool) -> Roster:
     roster.published_at = timezone.now()
     roster.published_by = by
     roster.save(update_fields=["status", "published_at", "published_by"])
+    roster_touch(roster.pk)
     # One UPDATE; on PostgreSQL the exclusion constraint refuses it whole if any of
     # these assignments would double-book an agent.
     Assignment.objects.filter(shift__roster=roster).exclude(status__in=Assignment.NOT_HOLDING).update(is_live=True)
@@ -288,9 +338,9 @@ def publish_draft(*, roster: Roster, by, allow_gaps: bool) -> Roster:
 REPLAN_SECONDS = 5
 
 
-@transaction.atomic
-def roster_replan(*, agent, start: datetime.date, end: datetime.date, by=None) -> list[BuildResult]:
-    """Replace an agent who cannot work (sick, on leave) in the published rosters of these days.
+def roster_replan_queue(*, agent, start: datetime.date, end: datetime.date, by=None) -> list[RosterBuild]:
+    """Queue the replacement of an agent who cannot work (sick, on leave) in the published
+    rosters of these days: one re-plan build per line they were on, for a worker to run.
 
     Only the days and lines the agent was on are rebuilt; every other assignment is kept as
     far as the rules allow, and the result is published at once, gaps included, since a
@@ -305,14 +355,12 @@ def roster_replan(*, agent, start: datetime.date, end: datetime.date, by=None) -
     for assignment in affected:
         day = timezone.localtime(assignment.start).date()
         days_by_line.setdefault(assignment.shift.line, []).append(day)
-    results = []
-    for line, days in days_by_line.items():
-        result = roster_build(lines=[line], start=min(days), end=max(days), by=by, time_limit_s=REPLAN_SECONDS)
-        # Filling the gaps an agent leaves follows from a decision on that agent (leave,
-        # leaving the unit), which may be taken by a director of another line's unit.
-        publish_draft(roster=result.roster, by=by, allow_gaps=True)
-        results.append(result)
-    return results
+    return [
+        roster_build_queue(
+            lines=[line], start=min(days), end=max(days), by=by, time_limit_s=REPLAN_SECONDS, replan=True
+        )
+        for line, days in days_by_line.items()
+    ]
 
 
 @transaction.atomic
@@ -330,60 +378,97 @@ def assignment_decline(*, assignment: Assignment, by=None) -> Assignment:
         raise RosterError(_("Only a shift that has not begun can be declined."))
     assignment.status = Assignment.Status.DECLINED
     assignment.save(update_fields=["status"])
+    roster_touch(assignment.shift.roster_id)
     alert_gaps(now, lines=[assignment.shift.line], urgent_only=True)
     return assignment
 
 
-def roster_build_queue(*, lines, start: datetime.date, end: datetime.date, by=None, time_limit_s: float = 10):
+def roster_build_queue(
+    *, lines, start: datetime.date, end: datetime.date, by=None, time_limit_s: float = 10, replan: bool = False
+) -> RosterBuild:
     """Record a build for a worker to run, and queue it once the record is committed."""
     from roster.tasks import run_roster_build  # tasks import this module
 
     with transaction.atomic():
-        build = RosterBuild.objects.create(start=start, end=end, time_limit_s=time_limit_s, created_by=by)
+        build = RosterBuild.objects.create(
+            start=start, end=end, time_limit_s=time_limit_s, replan=replan, created_by=by
+        )
         build.lines.set(lines)
         transaction.on_commit(lambda: run_roster_build.delay(build.pk))
     return build
 
 
+# A build still running this long after its time limit lost its worker (killed, restarted):
+# reading the problem and writing the result take seconds, not minutes.
+BUILD_MARGIN = datetime.timedelta(minutes=2)
+
+
 def roster_build_run(*, build_id: int) -> None:
     """Run a queued build (the worker's side); its record says how it went."""
-    # Claim the build: a message delivered twice must not run the engine twice.
+    build = RosterBuild.objects.filter(pk=build_id).first()
+    if build is None:
+        return
+    now = timezone.now()
+    # Claim the build, deadline included in the same UPDATE so that a worker dying right
+    # after leaves something to sweep: a message delivered twice must not run the engine twice.
     claimed = RosterBuild.objects.filter(pk=build_id, status=RosterBuild.Status.QUEUED).update(
-        status=RosterBuild.Status.RUNNING
+        status=RosterBuild.Status.RUNNING,
+        started_at=now,
+        deadline=now + datetime.timedelta(seconds=build.time_limit_s) + BUILD_MARGIN,
     )
     if not claimed:
         return
-    build = RosterBuild.objects.get(pk=build_id)
     try:
-        result = roster_build(
+        plan = roster_build_read(
             lines=build.lines.all(),
             start=build.start,
             end=build.end,
             by=build.created_by,
             time_limit_s=build.time_limit_s,
         )
+        solution = roster_build_solve(plan=plan)
+        with transaction.atomic():
+            # The sweeper may have given up on this build while it ran: then it writes nothing.
+            build = RosterBuild.objects.select_for_update().get(pk=build_id)
+            if build.status != RosterBuild.Status.RUNNING:
+                raise BuildStopped(build.error)
+            result = roster_build_write(plan=plan, solution=solution, by=build.created_by, publish=build.replan)
+            build.status, build.roster = RosterBuild.Status.DONE, result.roster
+            build.result = {
+                "status": result.status,
+                "filled": result.filled,
+                "required": result.required,
+                "changed": result.changed,
+                "wall_s": result.wall_s,
+                "unfilled": [
+                    {
+                        "shift": place.shift.pk,
+                        "start": timezone.localtime(place.shift.start).isoformat(),
+                        "missing": place.missing,
+                        "reason": place.reason,
+                    }
+                    for place in result.unfilled
+                ],
+            }
+            build.finished_at = timezone.now()
+            build.save(update_fields=["status", "roster", "result", "finished_at"])
+    except BuildStopped:
+        return
     except RosterError as e:
-        build.status, build.error = RosterBuild.Status.FAILED, str(e)
-    else:
-        build.status, build.roster = RosterBuild.Status.DONE, result.roster
-        build.result = {
-            "status": result.status,
-            "filled": result.filled,
-            "required": result.required,
-            "changed": result.changed,
-            "wall_s": result.wall_s,
-            "unfilled": [
-                {
-                    "shift": place.shift.pk,
-                    "start": timezone.localtime(place.shift.start).isoformat(),
-                    "missing": place.missing,
-                    "reason": place.reason,
-                }
-                for place in result.unfilled
-            ],
-        }
-    build.finished_at = timezone.now()
-    build.save(update_fields=["status", "error", "roster", "result", "finished_at"])
+        RosterBuild.objects.filter(pk=build_id, status=RosterBuild.Status.RUNNING).update(
+            status=RosterBuild.Status.FAILED, error=str(e), finished_at=timezone.now()
+        )
+
+
+def roster_build_sweep(*, now: datetime.datetime) -> int:
+    """Mark failed the running builds past their deadline, whose worker stopped; return how many.
+
+    Nothing waits on a running build, so the director can start again at once."""
+    return RosterBuild.objects.filter(status=RosterBuild.Status.RUNNING, deadline__lt=now).update(
+        status=RosterBuild.Status.FAILED,
+        error=_("The worker stopped before the build finished; start it again."),
+        finished_at=now,
+    )
 
 
 def rule_violations(*, shift: Shift, agent, replacing=None):
@@ -486,6 +571,7 @@ def assignment_add(*, shift: Shift, agent, by=None) -> Assignment:
     except ValidationError as e:
         raise RosterError(" ".join(e.messages)) from e
     assignment.save()
+    roster_touch(shift.roster_id)
     if assignment.is_live:
         record_change(assignment, ShiftChange.Change.ADDED)
     return assignment
@@ -501,8 +587,19 @@ def assignment_remove(*, assignment: Assignment, by=None) -> None:
     if was_live:
         record_change(assignment, ShiftChange.Change.REMOVED)
     assignment.delete()
+    roster_touch(assignment.shift.roster_id)
     if was_live:
         alert_gaps(timezone.now(), lines=[line], urgent_only=True)
+
+
+@transaction.atomic
+def assignment_pin(*, assignment: Assignment, pinned: bool) -> Assignment:
+    """Pin an assignment (a rebuild keeps it) or unpin it."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    assignment.pinned = pinned
+    assignment.save(update_fields=["pinned"])
+    roster_touch(assignment.shift.roster_id)
+    return assignment
 
 
 MAX_LEAVE = datetime.timedelta(days=366)
@@ -530,9 +627,10 @@ def leave_request(*, agent, start, end, reason="", by=None) -> Leave:
 
 
 @transaction.atomic
-def leave_decide(*, leave: Leave, approve: bool, by, replan: bool = False) -> list[BuildResult]:
+def leave_decide(*, leave: Leave, approve: bool, by, replan: bool = False) -> list[RosterBuild]:
     """Approve or reject a leave request and tell the agent. With replan, the agent's shifts
-    in the leave are given to others in the published rosters (see roster_replan)."""
+    in the leave are given to others in the published rosters by queued builds (see
+    roster_replan_queue), which this returns."""
     leave = Leave.objects.select_for_update().select_related("agent").get(pk=leave.pk)
     if not policy.can_decide_leave(by, leave.agent):
         raise PermissionDenied(_("Only a director of this agent's unit can decide on their leave, never on their own."))
@@ -544,7 +642,7 @@ def leave_decide(*, leave: Leave, approve: bool, by, replan: bool = False) -> li
     tell_leave_decision(leave)
     if not (approve and replan and leave.conflicts().exists()):
         return []
-    return roster_replan(
+    return roster_replan_queue(
         agent=leave.agent,
         start=timezone.localtime(leave.start).date(),
         end=timezone.localtime(leave.end).date(),
@@ -725,6 +823,7 @@ def swap_carry_out(*, swap: Swap, by) -> Swap:
     mine.delete()
     taken = Assignment(shift=shift, agent=swap.taken_by, source=Assignment.Source.MANUAL, pinned=True)
     taken.save()
+    roster_touch(shift.roster_id)
     record_change(taken, ShiftChange.Change.ADDED)
     swap.status, swap.decided_by, swap.decided_at = Swap.Status.DONE, by, timezone.now()
     swap.save(update_fields=["status", "decided_by", "decided_at", "taken_by", "taken_at"])

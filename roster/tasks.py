@@ -51,3 +51,9 @@ def alert_gaps_daily():
 def run_roster_build(build_id):
     """Run the engine for a queued build; minutes of work, never handed to a second worker."""
     services.roster_build_run(build_id=build_id)
+
+
+@shared_task
+def sweep_roster_builds():
+    """Every minute (beat): builds whose worker died mid-run end failed, so they can be started again."""
+    services.roster_build_sweep(now=timezone.now())

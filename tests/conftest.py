@@ -35,6 +35,13 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_web_process(monkeypatch):
+    """Each test is a web process that has just started, whose beat is not judged yet (the
+    beat runs in no test); tests of the beat watch set an older start themselves."""
+    monkeypatch.setattr("monitoring.health.PROCESS_STARTED_AT", timezone.now())
+
+
 @pytest.fixture(scope="session")
 def demo_rows(django_db_setup, django_db_blocker):
     """The Cà Mau 1022 demo, as `loaddemo` loads it today, built once per test session with the
@@ -110,8 +117,8 @@ def workers(transactional_db, sms_file):
     celery_app.control.purge()
     started = []
 
-    def start():
-        process = worker.start(sms_file)
+    def start(**env):
+        process = worker.start(sms_file, **env)
         started.append(process)
         return process
 

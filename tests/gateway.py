@@ -1,6 +1,7 @@
-"""A local HTTP server standing in for an SMS gateway: the outside world, and only that, is faked."""
+"""Local servers standing in for an SMS gateway or a mail server: the outside world, and only that, is faked."""
 
 import json
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -40,3 +41,36 @@ class FakeGateway:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+class SilentServer:
+    """A server that accepts TCP connections and never says a word: a hung SMS gateway or SMTP
+    server. The connections stay open until the server is closed, so clients wait on a read."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)  # so the thread sees `stopped` soon after the test ends
+        self.port = self.listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.connections = []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.accept, daemon=True)
+
+    def accept(self):
+        while not self.stopped.is_set():
+            try:
+                connection, _address = self.listener.accept()
+            except TimeoutError:
+                continue
+            self.connections.append(connection)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join(timeout=5)
+        self.listener.close()
+        for connection in self.connections:
+            connection.close()

@@ -97,6 +97,8 @@ EXPECTED = {
     "password_reset_complete": Row(get="ok     ok     ok     ok     ok     ok"),
     "set_language": Row(get="go     go     go     go     go     go"),
     "healthz": Row(get="ok     ok     ok     ok     ok     ok"),
+    # Prometheus's: closed (404) without METRICS_TOKEN, and a session never opens it (tests/monitoring).
+    "metrics": Row(get="no     no     no     no     no     no"),
     # API: tokens.
     "api_token": Row(get="405    405    405    405    405    405"),
     "api_logout": Row(get="anon   405    405    405    405    405", post="anon   -      -      -      -      -"),

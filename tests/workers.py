@@ -20,14 +20,16 @@ needs_services = pytest.mark.skipif(
 )
 
 
-def start(sms_file):
-    """A worker process (two threads of work) on the test database, sending SMS to a file."""
+def start(sms_file, **extra_env):
+    """A worker process (two threads of work) on the test database, sending SMS to a file;
+    `extra_env` sets more of its settings (EMAIL_BACKEND="tests.broken_mail.EmailBackend")."""
     db = connection.settings_dict
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "SMS_BACKEND": "tests.slow_sms.SlowFileBackend",
         "SMS_FILE_PATH": str(sms_file),
+        **extra_env,
     }
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "2"]
     command += ["--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]

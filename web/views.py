@@ -28,6 +28,7 @@ from hotline.calls import UnreadableFormat, import_calls
 from hotline.exports import xlsx_bytes
 from hotline.forms import CalculatorForm, CallImportForm
 from hotline.models import CallRecord, Hotline, new_board_key
+from monitoring.health import beat_health, outbox_late_since
 from roster import policy
 from roster.duty import on_call_board, with_phones
 from roster.models import Assignment, Escalation, Notification, Shift
@@ -172,6 +173,8 @@ def dashboard(request):
             "days": HEATMAP_DAYS,
             "agent": policy.agent_of(request.user),
             "operated_hotlines": policy.operated_hotlines(request.user).filter(active=True).order_by("number"),
+            # Nobody is reminded or escalated to while the beat is stopped: those who watch must know.
+            "beat_stopped_since": beat_health(now).stopped_since,
         },
     )
 
@@ -198,13 +201,24 @@ def line_detail(request, pk):
 @login_not_required
 @never_cache
 def healthz(request):
-    """200 when the database and the broker answer; 503 naming whichever is down."""
+    """200 when the database and the broker answer, the beat runs and the outbox moves; 503 naming
+    whichever is down or late."""
     status = {"db": "ok", "broker": "ok"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
         status["db"] = "down"
+    else:
+        now = timezone.now()
+        beat = beat_health(now)
+        status["beat"] = "ok"
+        if beat.stopped_since:
+            status["beat"] = f"stopped {timezone.localtime(beat.stopped_since):%H:%M}"
+        elif beat.late:
+            status["beat"] = f"late {timezone.localtime(min(beat.late.values())):%H:%M}"
+        outbox_late = outbox_late_since(now)
+        status["outbox"] = f"late {timezone.localtime(outbox_late):%H:%M}" if outbox_late else "ok"
     try:
         with celery_app.connection_for_write(settings.CELERY_BROKER_URL, connect_timeout=2) as broker:
             broker.ensure_connection(max_retries=1, interval_start=0, timeout=3)
@@ -212,6 +226,8 @@ def healthz(request):
         # Any failure to reach the broker, whatever the transport raises, means "down".
         status["broker"] = "down"
     healthy = all(value == "ok" for value in status.values())
+    if status.get("beat", "ok") != "ok":
+        status["beat_jobs"] = beat.ages
     return JsonResponse(status, status=200 if healthy else 503)
 
 

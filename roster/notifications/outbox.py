@@ -1,15 +1,18 @@
 """
-The outbox and its delivery (CONTRACT §7).
+The outbox and its delivery (docs/reference.md §7).
 
 Every message is first a Notification row with a unique key; delivery claims rows under a
 lock, sends, and records the result, so a task that runs twice, or two beat ticks, never
 send a message twice. A worker that dies mid-batch leaves its rows "sending"; the beat
 puts them back after NOTIFICATION_SENDING_TIMEOUT seconds, so nothing is lost. A message
-that fails for good falls back: SMS to email, then word to the agent's directors.
+that fails for good falls back: SMS to email, then word to the agent's directors. Whatever
+one message raises stays with its row (failed, or retried when temporary, with the reason in
+last_error), so one broken channel or address never holds back the rest of a batch.
 """
 
 import datetime
 import logging
+import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -80,21 +83,49 @@ def claim(ids, now) -> list[Notification]:
 
 
 def deliver(ids) -> None:
-    """Send these notifications, each at most once (see the module's docstring)."""
+    """Send these notifications, each at most once (see the module's docstring).
+
+    Whatever goes wrong with one row stays with that row: its failure is recorded and logged,
+    and the batch goes on, so a broken mail server never holds back the SMS of other agents."""
     now = timezone.now()
     rows = claim(ids, now)
     for row in Notification.objects.filter(pk__in=[r.pk for r in rows]).select_related("assignment", "agent__unit"):
-        if is_stale(row, timezone.now()):
-            mark(row, Notification.Status.CANCELLED, attempts=row.attempts)
-            continue
         try:
-            send(row)
-        except TemporaryError as error:
-            failed_attempt(row, error, permanent=False)
-        except (PermanentError, OSError) as error:
-            failed_attempt(row, error, permanent=True)
-        else:
-            mark(row, Notification.Status.SENT, attempts=row.attempts + 1, sent_at=timezone.now())
+            deliver_one(row)
+        except Exception:
+            # Recording the result or making a fallback failed (the database, or a bug): the
+            # row stays "sending" and requeue_stuck sends it again after the timeout.
+            log.exception("notification %s could not be recorded", row.key)
+
+
+def deliver_one(row: Notification) -> None:
+    if is_stale(row, timezone.now()):
+        mark(row, Notification.Status.CANCELLED, attempts=row.attempts)
+        return
+    try:
+        send(row)
+    except Exception as error:
+        failed_attempt(row, error, permanent=not is_temporary(error))
+    else:
+        mark(row, Notification.Status.SENT, attempts=row.attempts + 1, sent_at=timezone.now())
+
+
+def is_temporary(error: Exception) -> bool:
+    """Worth trying again later: the gateway's own word, a timeout, a dropped connection, or an
+    SMTP 4xx. Anything else (a refused address, a misconfigured backend, a template error, a
+    bug) will fail the same way next time, so it fails for good and the fallback takes over."""
+    if isinstance(error, (TemporaryError, TimeoutError, ConnectionError, smtplib.SMTPServerDisconnected)):
+        return True
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    return False
+
+
+def describe(error: Exception) -> str:
+    """The reason recorded in last_error: the kind of error too, as "timed out" alone says little."""
+    if isinstance(error, (TemporaryError, PermanentError)):
+        return str(error)  # the gateway's own words already say what happened
+    return f"{type(error).__name__}: {error}"
 
 
 def send(row: Notification) -> None:
@@ -114,20 +145,23 @@ def mark(row, status, **fields):
 
 def failed_attempt(row: Notification, error: Exception, *, permanent: bool) -> None:
     attempts = row.attempts + 1
+    reason = describe(error)
     if not permanent and attempts < settings.NOTIFICATION_MAX_ATTEMPTS:
         # Exponential backoff: 30 s, 1 min, 2 min, …; the beat sends it when due.
         retry_at = timezone.now() + datetime.timedelta(seconds=BACKOFF_SECONDS * 2 ** (attempts - 1))
+        log.warning("notification %s failed (attempt %s), retried at %s: %s", row.key, attempts, retry_at, reason)
         mark(
             row,
             Notification.Status.PENDING,
             attempts=attempts,
-            last_error=str(error),
+            last_error=reason,
             next_attempt_at=retry_at,
             enqueued_at=None,
         )
         return
-    log.warning("notification %s failed for good: %s", row.key, error)
-    mark(row, Notification.Status.FAILED, attempts=attempts, last_error=str(error))
+    log.warning("notification %s failed for good: %s", row.key, reason)
+    mark(row, Notification.Status.FAILED, attempts=attempts, last_error=reason)
+    row.last_error = reason  # the directors' message quotes it
     fall_back(row)
 
 
@@ -140,6 +174,14 @@ def fall_back(row: Notification) -> None:
     if agent is None or row.kind == Notification.Kind.UNDELIVERED:
         return
     stem = row.key.split("|")[0].rsplit(":", 1)[0]
+    if row.channel == Notification.Channel.EMAIL:
+        sms = Notification.objects.filter(key=f"{stem}:sms")
+        if sms.exclude(status=Notification.Status.FAILED).exists():
+            # The agent is reached by SMS (or will be): the directors hear only when every
+            # channel failed, which the SMS's own fallback sees if it fails for good later.
+            # Each row is marked failed before it looks at the other, so of two failing at
+            # once, at least one sees the other failed and tells the directors.
+            return
     if row.channel == Notification.Channel.SMS and agent.email:
         email_keys = [f"{stem}:email", f"{stem}|email"]
         if Notification.objects.filter(key__in=email_keys).exclude(status=Notification.Status.FAILED).exists():

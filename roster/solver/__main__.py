@@ -1,4 +1,4 @@
-"""python -m roster.solver PROBLEM.json [--workers N]: prints the solution as JSON (CONTRACT §4).
+"""python -m roster.solver PROBLEM.json [--workers N]: prints the solution as JSON (docs/reference.md §4).
 
     python -m roster.solver --format curtois INSTANCE.txt [--time-limit S]
 

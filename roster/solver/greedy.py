@@ -8,14 +8,18 @@ import bisect
 import datetime
 from collections import defaultdict
 
-from roster.solver import rules
+from roster.solver import clock, rules
 from roster.solver.problem import Problem
 
 ONE_DAY = datetime.timedelta(days=1)
 
 
-def greedy(problem: Problem, fixed=(), keep=(), shifts=None, agents=None) -> list:
-    """(shift id, agent id) pairs: the fixed ones, those of `keep` that still fit, then the greedy's choices."""
+def greedy(problem: Problem, fixed=(), keep=(), shifts=None, agents=None, prorated=True) -> list:
+    """(shift id, agent id) pairs: the fixed ones, those of `keep` that still fit, then the greedy's choices.
+
+    Loads are pro-rated as rules.load_spreads measures them; without `prorated`, as the first
+    engine had them (night and weekend counts, hours against the weekly cap), which on a
+    short-staffed roster sometimes fills a few more places."""
     tz = problem.timezone
     shifts = sorted(shifts if shifts is not None else problem.shifts, key=lambda s: (s.start, s.id))
     agents = agents if agents is not None else problem.agents
@@ -35,11 +39,11 @@ def greedy(problem: Problem, fixed=(), keep=(), shifts=None, agents=None) -> lis
     def take(shift, agent_id):
         bisect.insort(worked[agent_id], (shift.start, shift.end))
         assigned[agent_id].append(shift)
-        for week in rules.weeks_overlapping(shift.start, shift.end, tz):
-            week_seconds[agent_id, week] += rules.overlap_seconds(shift.start, shift.end, *week)
-        night = rules.is_night(shift.start, shift.end, tz)
+        for week in clock.weeks_overlapping(shift.start, shift.end, tz):
+            week_seconds[agent_id, week] += clock.overlap_seconds(shift.start, shift.end, *week)
+        night = clock.is_night(shift.start, shift.end, tz)
         if night:
-            night_dates[agent_id].add(rules.local_date(shift.start, tz))
+            night_dates[agent_id].add(clock.local_date(shift.start, tz))
         load[agent_id][0] += shift.seconds
         load[agent_id][1] += night
         load[agent_id][2] += rules.is_weekend(shift, problem)
@@ -48,10 +52,10 @@ def greedy(problem: Problem, fixed=(), keep=(), shifts=None, agents=None) -> lis
 
     for h in problem.history:
         bisect.insort(worked[h.agent], (h.start, h.end))
-        for week in rules.weeks_overlapping(h.start, h.end, tz):
-            week_seconds[h.agent, week] += rules.overlap_seconds(h.start, h.end, *week)
-        if rules.is_night(h.start, h.end, tz):
-            night_dates[h.agent].add(rules.local_date(h.start, tz))
+        for week in clock.weeks_overlapping(h.start, h.end, tz):
+            week_seconds[h.agent, week] += clock.overlap_seconds(h.start, h.end, *week)
+        if clock.is_night(h.start, h.end, tz):
+            night_dates[h.agent].add(clock.local_date(h.start, tz))
     for shift_id, agent_id in fixed:
         take(problem.shift_by_id[shift_id], agent_id)
 
@@ -66,8 +70,8 @@ def greedy(problem: Problem, fixed=(), keep=(), shifts=None, agents=None) -> lis
             if rules.too_close(start, end, shift.start, shift.end, min_rest):
                 return False
         cap = rules.cap_seconds(problem, agent)
-        for week in rules.weeks_overlapping(shift.start, shift.end, tz):
-            if week_seconds[agent.id, week] + rules.overlap_seconds(shift.start, shift.end, *week) > cap:
+        for week in clock.weeks_overlapping(shift.start, shift.end, tz):
+            if week_seconds[agent.id, week] + clock.overlap_seconds(shift.start, shift.end, *week) > cap:
                 return False
         if night:
             dates = night_dates[agent.id] | {night_date}
@@ -86,25 +90,39 @@ def greedy(problem: Problem, fixed=(), keep=(), shifts=None, agents=None) -> lis
                     return False
         return True
 
+    # Loads are pro-rated as rules.load_spreads measures them: against the agent's capacity,
+    # the balance's past included.
+    capacity = {a.id: max(rules.capacity_seconds(problem, a), 1) for a in agents}
+    past = {a.id: rules.past_counts(problem, a) for a in agents}
+    cap_of = {a.id: max(rules.cap_seconds(problem, a), 1) for a in agents}
+
     def priority(agent, night, weekend):
         """Least-loaded first: in nights for a night shift, weekends for a weekend one, then hours."""
         seconds, nights, weekends = load[agent.id]
-        share = seconds / max(rules.cap_seconds(problem, agent), 1)
-        return (nights if night else 0, weekends if weekend else 0, share, agent.id)
+        before = past[agent.id]
+        room = capacity[agent.id]
+        if not prorated:
+            return (nights if night else 0, weekends if weekend else 0, seconds / cap_of[agent.id], agent.id)
+        return (
+            (before[1] + nights) / room if night else 0,
+            (before[2] + weekends) / room if weekend else 0,
+            (before[0] + seconds) / room,
+            agent.id,
+        )
 
     agent_by_id = problem.agent_by_id
     for shift_id, agent_id in sorted(keep, key=lambda pair: (problem.shift_by_id[pair[0]].start, pair)):
         shift = problem.shift_by_id[shift_id]
-        night_date = rules.local_date(shift.start, tz)
+        night_date = clock.local_date(shift.start, tz)
         if len(on_shift[shift_id]) < shift.required and allowed(
-            shift, agent_by_id[agent_id], rules.is_night(shift.start, shift.end, tz), night_date
+            shift, agent_by_id[agent_id], clock.is_night(shift.start, shift.end, tz), night_date
         ):
             take(shift, agent_id)
 
     for shift in shifts:
-        night = rules.is_night(shift.start, shift.end, tz)
+        night = clock.is_night(shift.start, shift.end, tz)
         weekend = rules.is_weekend(shift, problem)
-        night_date = rules.local_date(shift.start, tz)
+        night_date = clock.local_date(shift.start, tz)
         while len(on_shift[shift.id]) < shift.required:
             candidates = [a for a in agents if allowed(shift, a, night, night_date)]
             if not candidates:

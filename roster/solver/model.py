@@ -4,6 +4,7 @@ constraints, and the objective solved level by level (see docs/solver.md).
 """
 
 import concurrent.futures
+import dataclasses
 import datetime
 import math
 import os
@@ -14,7 +15,7 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from roster.solver import rules
+from roster.solver import clock, rules
 from roster.solver.greedy import greedy
 from roster.solver.problem import Problem, ProblemError
 
@@ -24,7 +25,8 @@ LEVEL_SHARES = {
     "penalty": 0.8,
     "changes": 0.15,
     "fairness_excess": 0.15,
-    "fairness_spread": 0.1,
+    "load_excess": 0.3,
+    "load_spread": 0.1,
     "wishes": 0.1,
 }
 
@@ -118,11 +120,11 @@ class ComponentModel:
         tz = self.problem.timezone
         cap = rules.cap_seconds(self.problem, agent)
         history = self.problem.history_of(agent.id)
-        weeks = {w for shift, _ in options for w in rules.weeks_overlapping(shift.start, shift.end, tz)}
+        weeks = {w for shift, _ in options for w in clock.weeks_overlapping(shift.start, shift.end, tz)}
         for week in weeks:
-            terms = [(rules.overlap_seconds(s.start, s.end, *week), var) for s, var in options]
+            terms = [(clock.overlap_seconds(s.start, s.end, *week), var) for s, var in options]
             terms = [(seconds, var) for seconds, var in terms if seconds]
-            already = sum(rules.overlap_seconds(h.start, h.end, *week) for h in history)
+            already = sum(clock.overlap_seconds(h.start, h.end, *week) for h in history)
             if sum(seconds for seconds, _ in terms) + already > cap:
                 worked = cp_model.LinearExpr.WeightedSum([var for _, var in terms], [s for s, _ in terms])
                 self.model.Add(worked <= max(0, cap - already))
@@ -157,14 +159,14 @@ class ComponentModel:
         limit = self.problem.rules.max_consecutive_nights
         by_date = defaultdict(list)
         for shift, var in options:
-            if rules.is_night(shift.start, shift.end, tz):
-                by_date[rules.local_date(shift.start, tz)].append(var)
+            if clock.is_night(shift.start, shift.end, tz):
+                by_date[clock.local_date(shift.start, tz)].append(var)
         if not by_date:
             return
         worked = {
-            rules.local_date(h.start, tz)
+            clock.local_date(h.start, tz)
             for h in self.problem.history_of(agent.id)
-            if rules.is_night(h.start, h.end, tz)
+            if clock.is_night(h.start, h.end, tz)
         }
         night_on = {}
         for day, shift_vars in by_date.items():
@@ -208,7 +210,7 @@ class ComponentModel:
         # the LP relaxation sees far better. Shifts with the same followers share theirs.
         if r.forbidden_successions:
             for day, on_day in by_date.items():
-                next_day = by_date.get(day + rules.ONE_DAY, [])
+                next_day = by_date.get(day + clock.ONE_DAY, [])
                 by_followers = defaultdict(list)
                 for first, var in on_day:
                     followers = tuple(
@@ -314,7 +316,7 @@ class ComponentModel:
                 extras = []
                 for week in weeks:
                     if week not in overtime_of:
-                        terms = [(rules.overlap_seconds(s.start, s.end, *week) // unit, v) for s, v in options]
+                        terms = [(clock.overlap_seconds(s.start, s.end, *week) // unit, v) for s, v in options]
                         terms = [(seconds, v) for seconds, v in terms if seconds]
                         possible = sum(seconds for seconds, _ in terms)
                         if possible * unit <= normal:
@@ -386,39 +388,44 @@ class ComponentModel:
         if kept:
             # Current assignments that can no longer be kept are changes whatever we do.
             levels.append(("changes", len(current) - cp_model.LinearExpr.Sum(kept), -1))
-        # Fairness among peers is the unweighted problems' (a weighted one will take `balance`).
-        excess, spread = self._fairness() if self.penalty is None else (None, None)
-        if excess is not None:
-            levels.append(("fairness_excess", excess, -1))
-            levels.append(("fairness_spread", spread, -1))
+        # Fairness is the unweighted problems' (a weighted one minimises its penalty instead):
+        # first the promise between peers, then the pro-rated load of everyone sharing a line.
+        if self.penalty is None:
+            excess = self._peers()
+            if excess is not None:
+                levels.append(("fairness_excess", excess, -1))
+            load_excess, load_spread = self._loads()
+            if load_excess is not None:
+                levels.append(("load_excess", load_excess, -1))
+                levels.append(("load_spread", load_spread, -1))
         wishes = self._wishes()
         if wishes is not None:
             levels.append(("wishes", wishes, -1))
         return levels
 
-    def _fairness(self):
-        """Peers (same lines, same cap, never unavailable) share hours, nights and weekends.
-
-        Spreads are max − min within each group of peers. The excess level first brings each
-        spread within the contract's bound (the longest shift for hours, 1 for counts); the
-        spread level then narrows them further."""
+    def _peers(self):
+        """Peers (same lines, same cap, same balance, never unavailable) share hours, nights and
+        weekends: how far, summed over each group of peers, the spread (max − min) of hours
+        exceeds the longest shift and those of night and weekend shifts exceed 1."""
         tz = self.problem.timezone
         groups = defaultdict(list)
         for agent in self.agents:
             if not agent.unavailable:
-                groups[(agent.lines, rules.cap_seconds(self.problem, agent))].append(agent)
+                past = self.problem.balance_by_agent.get(agent.id)
+                past = None if past is None else dataclasses.replace(past, agent="")
+                groups[(agent.lines, rules.cap_seconds(self.problem, agent), past)].append(agent)
         # Hours are counted in the largest unit that divides every shift's length (4 h for a
         # mix of 8 h and 12 h shifts): the same order, far smaller numbers for the search.
         unit = math.gcd(*(s.seconds for s in self.shifts)) or 1
         longest = max((s.seconds for s in self.shifts), default=0) // unit
-        excess_terms, spread_terms = [], []
+        excess_terms = []
         for peers in groups.values():
             if len(peers) < 2:
                 continue
             options = [self.by_agent[a.id] for a in peers]
             measures = [
                 ([(s.seconds // unit, var) for s, var in opts] for opts in options),
-                ([(1, var) for s, var in opts if rules.is_night(s.start, s.end, tz)] for opts in options),
+                ([(1, var) for s, var in opts if clock.is_night(s.start, s.end, tz)] for opts in options),
                 ([(1, var) for s, var in opts if rules.is_weekend(s, self.problem)] for opts in options),
             ]
             for index, per_agent in enumerate(measures):
@@ -436,8 +443,58 @@ class ComponentModel:
                 over = self.model.NewIntVar(0, upper, "")
                 self.model.Add(over >= high - low - bound)
                 excess_terms.append(over)
-                spread_terms.append(high - low)
-        if not spread_terms:
+        return cp_model.LinearExpr.Sum(excess_terms) if excess_terms else None
+
+    def _loads(self):
+        """The pro-rated load of the agents sharing each line (rules.load_spreads measures it).
+
+        Loads are linear in the pairs, in LOAD_SCALE units of the agent's capacity (each
+        shift's coefficient rounded). Per line and measure, high ≥ every load ≥ low; the excess
+        level brings each spread high − low down to the floor (one shift of the line against
+        the group's smallest capacity), the spread level then minimises n·(high − low) plus
+        the sum of each load's distance from low."""
+        problem = self.problem
+        scale = rules.LOAD_SCALE
+        counted = {}
+        for agent in self.agents:
+            for shift, _ in self.by_agent[agent.id]:
+                if shift.id not in counted:
+                    counted[shift.id] = rules.counted(shift, problem)
+        excess_terms, spread_terms = [], []
+        for line, members in rules.load_groups(problem, self.agents):
+            weight = rules.line_weight_seconds(problem, line)
+            capacity = {a.id: rules.capacity_seconds(problem, a) for a in members}
+            floor = weight * scale // min(capacity.values())
+            for index in range(len(rules.MEASURES)):
+                loads = []
+                for agent in members:
+                    per = (1 if index == 0 else weight) * scale / capacity[agent.id]
+                    constant = round(rules.past_counts(problem, agent)[index] * per)
+                    terms = [
+                        (round(counted[s.id][index] * per), var)
+                        for s, var in self.by_agent[agent.id]
+                        if counted[s.id][index]
+                    ]
+                    terms = [(c, var) for c, var in terms if c]
+                    loads.append((constant, terms))
+                if all(not terms for _, terms in loads) and len({c for c, _ in loads}) == 1:
+                    continue
+                upper = max(c + sum(w for w, _ in terms) for c, terms in loads)
+                lowest = min(c for c, _ in loads)
+                high = self.model.NewIntVar(lowest, upper, "")
+                low = self.model.NewIntVar(lowest, upper, "")
+                distances = []
+                for constant, terms in loads:
+                    load = constant + cp_model.LinearExpr.WeightedSum([v for _, v in terms], [w for w, _ in terms])
+                    self.model.Add(high >= load)
+                    self.model.Add(low <= load)
+                    distances.append(load - low)
+                over = self.model.NewIntVar(0, upper, "")
+                self.model.Add(over >= high - low - floor)
+                excess_terms.append(over)
+                spread_terms.append(len(members) * (high - low))
+                spread_terms.extend(distances)
+        if not excess_terms:
             return None, None
         return cp_model.LinearExpr.Sum(excess_terms), cp_model.LinearExpr.Sum(spread_terms)
 
@@ -447,8 +504,8 @@ class ComponentModel:
         terms = []
         for agent in self.agents:
             for day in agent.days_off_wished:
-                start = rules.local_midnight(day, tz)
-                end = rules.local_midnight(day + datetime.timedelta(days=1), tz)
+                start = clock.local_midnight(day, tz)
+                end = clock.local_midnight(day + datetime.timedelta(days=1), tz)
                 working = [var for s, var in self.by_agent[agent.id] if s.start < end and start < s.end]
                 if working:
                     broken = self.model.NewBoolVar("")
@@ -478,13 +535,33 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
     # fair-ish already, which the fairness levels build on. The greedy keeps every rule but
     # the minimums (of hours, of runs of work or rest); when it breaks one of those it is
     # only a hint, not a fallback.
-    start = set(greedy(problem, fixed=fixed, keep=current, shifts=component.shifts, agents=component.agents))
+    # A weighted problem has no fairness levels: its start stays the first engine's greedy.
+    start = set(
+        greedy(
+            problem,
+            fixed=fixed,
+            keep=current,
+            shifts=component.shifts,
+            agents=component.agents,
+            prorated=not problem.weighted,
+        )
+    )
+    if not problem.weighted and len(start) < _filled_upper_bound(component):
+        # Places stay empty: the first engine's greedy sometimes fills a few more, and filling
+        # comes first. The pro-rated one wins ties (it is the fairer start).
+        plain = set(
+            greedy(problem, fixed=fixed, keep=current, shifts=component.shifts, agents=component.agents, prorated=False)
+        )
+        if len(plain) > len(start) and len(current - plain) <= len(current - start):
+            start = plain
     start_ok = _keeps_every_rule(component, start)
     levels = component.levels(current)
     start_values = {var.Index(): pair in start for pair, var in component.x.items()}
+    incumbent = None  # every variable's value in the roster the levels go on from, when known
     if start_ok:
         completion_limit = min(2.0, max(0.05, (deadline - time.monotonic()) * 0.2))
-        hint_everything(model, complete(model, start_values, levels, completion_limit))
+        incumbent = complete(model, start_values, levels, completion_limit)
+        hint_everything(model, incumbent)
     else:
         for pair, var in component.x.items():
             model.AddHint(var, pair in start)
@@ -503,12 +580,27 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
         budget = remaining * LEVEL_SHARES[name] / share_left
         share_left -= LEVEL_SHARES[name]
         solver.parameters.max_time_in_seconds = max(budget, 0.01)
+        if (
+            name == "filled"
+            and incumbent is not None
+            and not problem.weighted
+            and len(start) == _filled_upper_bound(component)
+        ):
+            # The greedy start fills every place that has a qualified agent: nothing to solve.
+            value = len(start)
+            statuses.append(cp_model.OPTIMAL)
+            bounds[name] = value
+            chosen = sorted(start)
+            model.Add(expression >= value)
+            continue  # its time goes to the levels below
         if sense > 0:
             model.Maximize(expression)
         else:
             model.Minimize(expression)
         if name == "penalty":
-            status, response = solve_penalty(component, solver, budget, workers)
+            status, response = solve_searched(component, solver, budget, workers, expression)
+        elif name in SEARCHED_LEVELS and incumbent is not None:
+            status, response = solve_searched(component, solver, budget, workers, expression, incumbent)
         else:
             status = solver.Solve(model)
             response = solver.ResponseProto()
@@ -538,6 +630,7 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
             chosen = sorted(start)
         else:
             hint_everything(model, response.solution)
+            incumbent = list(response.solution)
     if chosen is None:
         return "UNKNOWN", None, bounds
     if "filled" not in bounds and component.filled is not None:
@@ -553,32 +646,70 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
 FIRST_SOLVE_SHARE = 0.1
 LAST_SOLVE_SHARE = 0.1
 NEIGHBOURHOOD_SECONDS = 1.0
+# An unweighted level stops searching after this share of its time (and at least STALE_SECONDS)
+# without a strict gain: a director waits for the roster, and the last few tenths of a
+# percentage point of fairness are rarely worth the rest of the limit.
+STALE_SHARE = 0.15
+STALE_SECONDS = 1.0
+# The unweighted levels that measure fairness get the same search, its neighbourhoods the
+# agents of one line: the load moves only between agents who share a line.
+SEARCHED_LEVELS = ("fairness_excess", "load_excess", "load_spread", "wishes")
 
 
-def solve_penalty(component: ComponentModel, solver: cp_model.CpSolver, budget: float, workers: int):
-    """(status, response-like) for the penalty level within `budget` seconds."""
+def solve_searched(
+    component: ComponentModel, solver: cp_model.CpSolver, budget: float, workers: int, expression, start=None
+):
+    """(status, response-like) for a minimised level within `budget` seconds: a first solve,
+    our neighbourhood search, a last solve. `start` (every variable's value in a roster that
+    keeps the levels so far) is where the search begins if the first solve finds nothing."""
     model = component.model
     started = time.monotonic()
     deadline = started + budget
-    solver.parameters.max_time_in_seconds = max(budget * FIRST_SOLVE_SHARE, min(budget, 2.0))
-    status = solver.Solve(model)
-    if status == cp_model.UNKNOWN and deadline - time.monotonic() > 0.05:
-        # No roster yet: the search has nothing to start from, so go on with the whole level.
-        solver.parameters.max_time_in_seconds = deadline - time.monotonic()
+    if start is not None:
+        # An unweighted level from a roster we have. A short CP-SAT solve settles a small
+        # problem at once; on a larger one its presolve tends to lose the hint, so the search
+        # goes on from the better of its roster and the one we have.
+        solver.parameters.max_time_in_seconds = max(0.05, budget * FIRST_SOLVE_SHARE)
         status = solver.Solve(model)
-    if status != cp_model.FEASIBLE:
-        return status, solver.ResponseProto()
-    first = solver.ResponseProto()
-    best = _Incumbent(list(first.solution), first.objective_value, first.best_objective_bound)
+        response = solver.ResponseProto()
+        if status == cp_model.OPTIMAL:
+            return status, response
+        bound = max(0, response.best_objective_bound) if status == cp_model.FEASIBLE else 0
+        indices = [var.Index() for var in component.x.values()]
+        _, value, solved = _solve_fixed(model, indices, start, set(), max(0.5, budget * FIRST_SOLVE_SHARE))
+        best = _Incumbent(list(start), math.inf, bound) if value is None else _Incumbent(solved, value, bound)
+        if status == cp_model.FEASIBLE and response.objective_value < best.value:
+            best.solution, best.value = list(response.solution), response.objective_value
+        status = cp_model.FEASIBLE
+    else:
+        solver.parameters.max_time_in_seconds = max(budget * FIRST_SOLVE_SHARE, min(budget, 2.0))
+        status = solver.Solve(model)
+        if status == cp_model.UNKNOWN and deadline - time.monotonic() > 0.05:
+            # No roster yet: the search has nothing to start from, so go on with the whole level.
+            solver.parameters.max_time_in_seconds = deadline - time.monotonic()
+            status = solver.Solve(model)
+        if status != cp_model.FEASIBLE:
+            return status, solver.ResponseProto()
+        first = solver.ResponseProto()
+        best = _Incumbent(list(first.solution), first.objective_value, first.best_objective_bound)
 
-    search_until = deadline - budget * LAST_SOLVE_SHARE
-    if search_until - time.monotonic() > NEIGHBOURHOOD_SECONDS * 2:
+    # From a roster we have, the last solve would mostly lose its hint too: the search takes its time.
+    search_until = deadline - (0 if start is not None else budget * LAST_SOLVE_SHARE)
+    if start is not None or search_until - time.monotonic() > NEIGHBOURHOOD_SECONDS * 2:
         _neighbourhood_search(component, best, search_until, workers)
 
+    if best.value == math.inf:
+        return cp_model.UNKNOWN, solver.ResponseProto()
+    if best.value <= best.bound:
+        return cp_model.OPTIMAL, best
+    if start is not None:
+        # The search went on from our roster until it stalled; the rest of the time goes to
+        # the levels below (a whole-model solve here would mostly lose the hint).
+        return cp_model.FEASIBLE, best
     remaining = deadline - time.monotonic()
     if remaining > 0.05:
         hint_everything(model, best.solution)
-        model.Add(component.penalty <= round(best.value))
+        model.Add(expression <= round(best.value))
         solver.parameters.max_time_in_seconds = remaining
         status = solver.Solve(model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -616,9 +747,28 @@ def _neighbourhood_search(component: ComponentModel, best: _Incumbent, until: fl
     agents = [a.id for a in component.agents]
     dates = problem.dates
     pairs = [(pair, var.Index(), problem.date_of[pair[0]]) for pair, var in component.x.items()]
-    size = {"agents": max(2, len(agents) // 8), "days": max(3, len(dates) // 4)}
+    size = {"agents": max(2, len(agents) // 8), "days": max(3, len(dates) // 4), "line": 4}
+    # Unweighted problems search for fairness: the agents of one line (where the load moves),
+    # the most and least loaded among them most often, or every agent over a window of days.
+    kinds = ("agents", "days") if problem.weighted else ("line", "line", "days")
+    capacity = {a.id: max(1, rules.capacity_seconds(problem, a)) for a in component.agents}
+    line_groups = [
+        (
+            [a.id for a in members],
+            rules.line_weight_seconds(problem, line),
+            rules.line_weight_seconds(problem, line) / min(capacity[a.id] for a in members),
+        )
+        for line, members in rules.load_groups(problem, component.agents)
+    ]
+    if not line_groups:
+        kinds = ("agents", "days")
+    past = {a.id: rules.past_counts(problem, a) for a in component.agents}
+    counts = {} if problem.weighted else {s.id: rules.counted(s, problem) for s in component.shifts}
     # CP-SAT presolves the whole copy each time: bigger models need longer per neighbourhood.
     seconds = NEIGHBOURHOOD_SECONDS * max(1.0, len(component.x) / 5000)
+    if not problem.weighted:
+        # Moving load between a few agents is settled fast; many small moves do best.
+        seconds /= 2
 
     shift_of = {index: problem.shift_by_id[pair[0]] for (pair, index, _) in pairs}
 
@@ -626,6 +776,36 @@ def _neighbourhood_search(component: ComponentModel, best: _Incumbent, until: fl
         """The proto indices of the pairs to free."""
         if kind == "agents":
             free_agents = set(rnd.sample(agents, min(amount, len(agents))))
+            return {index for (pair, index, _) in pairs if pair[1] in free_agents}
+        if kind == "line":
+            # Most often the line and measure furthest above the floor, with their most and
+            # least loaded agents: that is where the load has to move.
+            totals = defaultdict(lambda: [0, 0, 0, 0])
+            for pair, index, _ in pairs:
+                if solution[index]:
+                    for i, value in enumerate(counts[pair[0]]):
+                        totals[pair[1]][i] += value
+
+            def load(agent, measure, weight):
+                return (past[agent][measure] + totals[agent][measure]) * (1 if measure == 0 else weight)
+
+            def excess(group, measure):
+                members, weight, floor = group
+                loads = [load(a, measure, weight) / capacity[a] for a in members]
+                return max(loads) - min(loads) - floor
+
+            if rnd.random() < 0.5:
+                group, measure = max(
+                    ((g, m) for g in line_groups for m in range(len(rules.MEASURES))),
+                    key=lambda gm: (excess(*gm), rnd.random()),
+                )
+            else:
+                group, measure = rnd.choice(line_groups), rnd.randrange(len(rules.MEASURES))
+            members, weight, _ = group
+            free_agents = set(rnd.sample(members, min(amount, len(members))))
+            if rnd.random() < 0.8:
+                ordered = sorted(members, key=lambda a: (load(a, measure, weight) / capacity[a], rnd.random()))
+                free_agents |= {ordered[0], ordered[-1]}
             return {index for (pair, index, _) in pairs if pair[1] in free_agents}
         # A window of days, most often around a shift the best roster under- or over-covers:
         # that is where the penalty is.
@@ -646,47 +826,68 @@ def _neighbourhood_search(component: ComponentModel, best: _Incumbent, until: fl
         return {index for (_, index, day) in pairs if day in window}
 
     def attempt(kind, free, solution):
-        sub = model.Clone()
-        sub.ClearHints()
-        for index, value in enumerate(solution):
-            sub.AddHint(sub.GetIntVarFromProtoIndex(index), value)
-        sub.AddBoolAnd(
-            [
-                sub.GetBoolVarFromProtoIndex(index) if solution[index] else sub.GetBoolVarFromProtoIndex(index).Not()
-                for (_, index, _) in pairs
-                if index not in free
-            ]
-        )
-        sub_solver = cp_model.CpSolver()
-        sub_solver.parameters.num_workers = 1
-        sub_solver.parameters.max_time_in_seconds = max(0.05, min(seconds, until - time.monotonic()))
-        for name, value in {**SOLVER_PARAMETERS, **WEIGHTED_PARAMETERS}.items():
-            if not isinstance(value, list):
-                setattr(sub_solver.parameters, name, value)
-        status = sub_solver.Solve(sub)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            response = sub_solver.ResponseProto()
-            return kind, status, response.objective_value, list(response.solution)
-        return kind, status, None, None
+        left = until - time.monotonic()
+        limit = seconds if best.value == math.inf else max(0.05, min(seconds, left))
+        status, value, solved = _solve_fixed(model, [index for (_, index, _) in pairs], solution, free, limit)
+        return kind, status, value, solved
 
+    started = time.monotonic()
+    patience = max(STALE_SECONDS, (until - started) * STALE_SHARE)
+    last_gain = started
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        while until - time.monotonic() > 0.2:
-            kinds = [rnd.choice(("agents", "days")) for _ in range(max(1, workers))]
+        late = 0  # rounds past `until` while no move has given the start's value yet
+        while (until - time.monotonic() > 0.2 and best.value > best.bound) or (best.value == math.inf and late < 3):
+            if not problem.weighted and best.value != math.inf and time.monotonic() - last_gain > patience:
+                break
+            late += until - time.monotonic() <= 0.2
+            chosen_kinds = [rnd.choice(kinds) for _ in range(max(1, workers))]
             futures = [
-                pool.submit(attempt, kind, choose(kind, size[kind], best.solution), best.solution) for kind in kinds
+                pool.submit(attempt, kind, choose(kind, size[kind], best.solution), best.solution)
+                for kind in chosen_kinds
             ]
             for future in futures:
                 kind, status, value, solution = future.result()
-                if value is not None and value <= best.value:
+                # An unweighted level takes only strict gains: an equal roster found by a move
+                # may undo what the levels below it value (the fairness of the greedy start).
+                if value is not None and (value < best.value or (problem.weighted and value == best.value)):
+                    if value < best.value:
+                        last_gain = time.monotonic()
                     best.solution, best.value = solution, value
                 # Grow a neighbourhood CP-SAT settles within the time, shrink one it cannot.
-                limit = len(agents) if kind == "agents" else len(dates)
+                limit = len(dates) if kind == "days" else len(agents) if kind == "agents" else 8
                 if status == cp_model.OPTIMAL:
                     size[kind] = min(limit, size[kind] + 1)
                 else:
                     size[kind] = max(2, size[kind] - 1)
                 if DEBUG:
                     print(f"lns {kind} {size} {status} {value} best {best.value}", file=sys.stderr)
+
+
+def _solve_fixed(model: cp_model.CpModel, indices: list, solution, free: set, seconds: float):
+    """(status, objective value or None, solution or None): `model` re-solved by one worker
+    from `solution` with every pair variable of `indices` outside `free` fixed to its value."""
+    sub = model.Clone()
+    sub.ClearHints()
+    for index, value in enumerate(solution):
+        sub.AddHint(sub.GetIntVarFromProtoIndex(index), value)
+    sub.AddBoolAnd(
+        [
+            sub.GetBoolVarFromProtoIndex(index) if solution[index] else sub.GetBoolVarFromProtoIndex(index).Not()
+            for index in indices
+            if index not in free
+        ]
+    )
+    sub_solver = cp_model.CpSolver()
+    sub_solver.parameters.num_workers = 1
+    sub_solver.parameters.max_time_in_seconds = seconds
+    for name, value in {**SOLVER_PARAMETERS, **WEIGHTED_PARAMETERS}.items():
+        if not isinstance(value, list):
+            setattr(sub_solver.parameters, name, value)
+    status = sub_solver.Solve(sub)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        response = sub_solver.ResponseProto()
+        return status, response.objective_value, list(response.solution)
+    return status, None, None
 
 
 def _keeps_every_rule(component: ComponentModel, pairs: set) -> bool:

@@ -1,4 +1,4 @@
-"""The roster problem and its solution as plain data, read from and written to JSON (CONTRACT §4)."""
+"""The roster problem and its solution as plain data, read from and written to JSON (docs/reference.md §4)."""
 
 import dataclasses
 import datetime
@@ -116,6 +116,19 @@ class HistoryShift:
     end: datetime.datetime
 
 
+@dataclass(frozen=True)
+class Balance:
+    """An agent's totals from earlier periods: fairness is measured on past + this period."""
+
+    agent: str
+    hours: float = 0
+    available_hours: float = 0  # hours of those periods the agent was not on leave or unavailable
+    nights: int = 0
+    weekends: int = 0
+    holidays: int = 0
+    tet: int = 0  # carried for the record; the problem does not say which days are Tết
+
+
 @dataclass
 class Problem:
     shifts: list
@@ -127,8 +140,10 @@ class Problem:
     history: list = field(default_factory=list)  # [HistoryShift]
     holidays: frozenset = frozenset()
     time_limit_s: float = DEFAULT_TIME_LIMIT_S
+    balance: list = field(default_factory=list)  # [Balance]
 
     def __post_init__(self):
+        self.balance_by_agent = {b.agent: b for b in self.balance}
         self.shift_by_id = {s.id: s for s in self.shifts}
         self.agent_by_id = {a.id: a for a in self.agents}
         # The local date each shift starts on: the day it belongs to for the day-based rules.
@@ -236,6 +251,7 @@ def parse_problem(data) -> Problem:
         start, end = _interval(item, where)
         history.append(HistoryShift(agent, start, end))
 
+    balance = _balance(data.get("balance", []), agent_ids)
     holidays = frozenset(_date(d, f"holidays[{i}]") for i, d in enumerate(_list(data.get("holidays", []), "holidays")))
     time_limit = _number(data.get("time_limit_s", DEFAULT_TIME_LIMIT_S), "time_limit_s")
     if time_limit <= 0:
@@ -251,7 +267,36 @@ def parse_problem(data) -> Problem:
         history=history,
         holidays=holidays,
         time_limit_s=time_limit,
+        balance=balance,
     )
+
+
+BALANCE_COUNTS = ("nights", "weekends", "holidays", "tet")
+
+
+def _balance(items, agent_ids) -> list:
+    balance = []
+    seen = set()
+    for i, item in enumerate(_list(items, "balance")):
+        where = f"balance[{i}]"
+        _object(item, where)
+        agent = _id(item.get("agent"), f"{where}.agent")
+        if agent not in agent_ids:
+            raise ProblemError(f"{where}: unknown agent {agent!r}")
+        if agent in seen:
+            raise ProblemError(f"{where}: agent {agent} has two balance entries")
+        seen.add(agent)
+        values = {}
+        for name in ("hours", "available_hours"):
+            values[name] = _number(item.get(name, 0), f"{where}.{name}")
+            if values[name] < 0:
+                raise ProblemError(f"{where}.{name} must not be negative")
+        for name in BALANCE_COUNTS:
+            values[name] = _whole(item.get(name, 0), f"{where}.{name}")
+        if values["hours"] > 0 and values["available_hours"] == 0:
+            raise ProblemError(f"{where}: hours worked but no available_hours")
+        balance.append(Balance(agent, **values))
+    return balance
 
 
 def _rules(data) -> Rules:

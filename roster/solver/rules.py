@@ -1,5 +1,5 @@
 """
-The hard rules of CONTRACT §4 (Labour Code 2019, Art. 105, 106, 110, 111) in one place.
+The hard rules of docs/reference.md §4 (Labour Code 2019, Art. 105, 106, 110, 111) in one place.
 
 The definitions here — what a night shift is, where a week begins, when two shifts are
 too close — are used both by the CP-SAT model and by `check`, the independent checker that
@@ -10,13 +10,15 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from roster.solver.clock import (
+    ONE_DAY,
+    is_night,
+    local_date,
+    local_midnight,
+    overlap_seconds,
+    weeks_overlapping,
+)
 from roster.solver.problem import Agent, Problem, Rules, Shift
-
-ONE_DAY = datetime.timedelta(days=1)
-NIGHT_START = datetime.time(22, 0)
-NIGHT_END = datetime.time(6, 0)
-NIGHT_SHIFT_SECONDS = 180 * 60
-WEEK = datetime.timedelta(days=7)
 
 RULE_NAMES = {
     1: "qualified for the line",
@@ -57,55 +59,10 @@ class Violation:
 # Definitions shared by the model and the checker ------------------------------------------------
 
 
-def overlap_seconds(a_start, a_end, b_start, b_end) -> int:
-    return max(0, int((min(a_end, b_end) - max(a_start, b_start)).total_seconds()))
-
-
-def local_midnight(day: datetime.date, tz) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
-
-
-def local_date(moment: datetime.datetime, tz) -> datetime.date:
-    return moment.astimezone(tz).date()
-
-
-def night_seconds(start, end, tz) -> int:
-    """Seconds of [start, end) inside the local 22:00–06:00 windows."""
-    total = 0
-    day = local_date(start, tz) - datetime.timedelta(days=1)
-    last = local_date(end, tz)
-    while day <= last:
-        night_start = datetime.datetime.combine(day, NIGHT_START, tzinfo=tz)
-        night_end = datetime.datetime.combine(day + datetime.timedelta(days=1), NIGHT_END, tzinfo=tz)
-        total += overlap_seconds(start, end, night_start, night_end)
-        day += datetime.timedelta(days=1)
-    return total
-
-
-def is_night(start, end, tz) -> bool:
-    return night_seconds(start, end, tz) >= NIGHT_SHIFT_SECONDS
-
-
 def is_weekend(shift: Shift, problem: Problem) -> bool:
     """Starts on a local Saturday, Sunday or public holiday."""
     day = local_date(shift.start, problem.timezone)
     return day.weekday() >= 5 or day in problem.holidays
-
-
-def week_of(moment, tz) -> tuple[datetime.datetime, datetime.datetime]:
-    """The ISO week holding moment: Monday 00:00 local to the next Monday 00:00 local."""
-    day = local_date(moment, tz)
-    monday = day - datetime.timedelta(days=day.weekday())
-    return local_midnight(monday, tz), local_midnight(monday + WEEK, tz)
-
-
-def weeks_overlapping(start, end, tz) -> list:
-    weeks = []
-    week = week_of(start, tz)
-    while week[0] < end:
-        weeks.append(week)
-        week = week_of(week[1], tz)
-    return weeks
 
 
 def span(problem: Problem):
@@ -142,6 +99,109 @@ def cap_seconds(problem: Problem, agent: Agent) -> int:
 
 def weekly_rest_seconds(problem: Problem) -> int:
     return round(problem.rules.weekly_rest_hours * 3600)
+
+
+# Fairness: the pro-rated load --------------------------------------------------------------------
+#
+# An agent's load is what they work against what their weekly cap allows in the time they are
+# available: hours / capacity, and likewise nights, weekend shifts and holiday shifts, each such
+# shift weighing what the longest shift of the line weighs. Agents answering a line share it
+# fairly when their loads differ little, whatever their caps, leave or other lines; with a
+# `balance`, loads are measured on the earlier periods and this one together.
+
+WEEK_SECONDS = 7 * 24 * 3600
+MEASURES = ("hours", "nights", "weekends", "holidays")
+LOAD_SCALE = 10_000  # the model's loads: 1 = 0.01 percentage point of capacity
+
+
+def is_holiday(shift: Shift, problem: Problem) -> bool:
+    return local_date(shift.start, problem.timezone) in problem.holidays
+
+
+def counted(shift: Shift, problem: Problem) -> tuple:
+    """What a shift adds to each measure: (seconds, night, weekend, holiday)."""
+    tz = problem.timezone
+    return (
+        shift.seconds,
+        int(is_night(shift.start, shift.end, tz)),
+        int(is_weekend(shift, problem)),
+        int(is_holiday(shift, problem)),
+    )
+
+
+def available_seconds(problem: Problem, agent: Agent) -> int:
+    """Seconds of the period (its local dates, midnight to midnight) the agent is neither
+    unavailable nor on a day off."""
+    if not problem.dates:
+        return 0
+    tz = problem.timezone
+    start, end = local_midnight(problem.dates[0], tz), local_midnight(problem.dates[-1] + ONE_DAY, tz)
+    blocked = [(max(u.start, start), min(u.end, end)) for u in agent.unavailable if u.start < end and start < u.end]
+    blocked += [(local_midnight(d, tz), local_midnight(d + ONE_DAY, tz)) for d in agent.days_off if d in problem.dates]
+    free = int((end - start).total_seconds())
+    reach = start
+    for a, b in sorted(blocked):
+        a = max(a, reach)
+        if b > a:
+            free -= int((b - a).total_seconds())
+            reach = b
+    return free
+
+
+def capacity_seconds(problem: Problem, agent: Agent) -> int:
+    """Weekly cap × available time / 168 h, the balance's past available hours included."""
+    past = problem.balance_by_agent.get(agent.id)
+    available = available_seconds(problem, agent) + (round(past.available_hours * 3600) if past else 0)
+    return cap_seconds(problem, agent) * available // WEEK_SECONDS
+
+
+def past_counts(problem: Problem, agent: Agent) -> tuple:
+    """The balance's totals in the order of MEASURES (hours in seconds); zeros without one."""
+    past = problem.balance_by_agent.get(agent.id)
+    if past is None:
+        return (0, 0, 0, 0)
+    return (round(past.hours * 3600), past.nights, past.weekends, past.holidays)
+
+
+def line_weight_seconds(problem: Problem, line: str) -> int:
+    """What one shift of the line weighs: its longest shift."""
+    return max((s.seconds for s in problem.shifts if s.line == line), default=0)
+
+
+def load_groups(problem: Problem, agents=None) -> list:
+    """[(line, [agents])]: each line with shifts and the agents answering it who have a capacity."""
+    agents = problem.agents if agents is None else agents
+    lines = sorted({s.line for s in problem.shifts})
+    groups = []
+    for line in lines:
+        members = [a for a in agents if line in a.lines and capacity_seconds(problem, a) > 0]
+        if len(members) > 1:
+            groups.append((line, members))
+    return groups
+
+
+def load_spreads(problem: Problem, assignments) -> list:
+    """Per line: {"line", "floor", "spread": {measure: max - min load}}, loads and floor as
+    fractions of capacity. The floor, one shift of the line against the group's smallest
+    capacity, is what integrality allows at best."""
+    pairs = [(a["shift"], a["agent"]) if isinstance(a, dict) else tuple(a) for a in assignments]
+    totals = defaultdict(lambda: [0, 0, 0, 0])
+    for shift_id, agent_id in pairs:
+        for i, value in enumerate(counted(problem.shift_by_id[shift_id], problem)):
+            totals[agent_id][i] += value
+    found = []
+    for line, members in load_groups(problem):
+        weight = line_weight_seconds(problem, line)
+        capacity = {a.id: capacity_seconds(problem, a) for a in members}
+        spread = {}
+        for i, measure in enumerate(MEASURES):
+            loads = [
+                (past_counts(problem, a)[i] + totals[a.id][i]) * (1 if i == 0 else weight) / capacity[a.id]
+                for a in members
+            ]
+            spread[measure] = max(loads) - min(loads)
+        found.append({"line": line, "floor": weight / min(capacity.values()), "spread": spread})
+    return found
 
 
 # Definitions of the optional, day-based rules ---------------------------------------------------

@@ -5,6 +5,7 @@ import datetime
 from django.utils import timezone
 
 from roster.models import Agent, Assignment, Leave, Notification
+from roster.services import roster_build_run
 
 
 def later(days, hours=0):
@@ -106,10 +107,20 @@ def test_approving_leave_over_published_shifts_names_them_and_replans(api):
     body = {"start": start.isoformat(), "end": (start + datetime.timedelta(days=1)).isoformat()}
     leave_id = api("agent").post("/api/v1/leaves/", body, format="json").json()["id"]
 
-    response = api("director").post(f"/api/v1/leaves/{leave_id}/approve/", {"replan": True}, format="json")
+    client = api("director")
+    response = client.post(f"/api/v1/leaves/{leave_id}/approve/", {"replan": True}, format="json")
 
-    assert response.status_code == 200, response.json()
-    assert response.json()["conflicts"] == []
+    assert response.status_code == 202, response.json()
+    assert response.json()["status"] == "approved"
+    assert response.json()["conflicts"] == [own.pk], "the re-plan is left to a worker"
+    (build_id,) = response.json()["builds"]
+    assert client.get(f"/api/v1/builds/{build_id}/").json()["status"] == "queued"
+
+    roster_build_run(build_id=build_id)  # what the worker does
+
+    build = client.get(f"/api/v1/builds/{build_id}/").json()
+    assert (build["status"], build["replan"]) == ("done", True)
+    assert client.get(f"/api/v1/leaves/{leave_id}/").json()["status"] == "approved"
     assert not Assignment.objects.filter(pk=own.pk, is_live=True).exists()
     assert Assignment.objects.filter(shift__line=own.shift.line, start=own.start, is_live=True).exists()
 

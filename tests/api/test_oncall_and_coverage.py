@@ -140,8 +140,14 @@ def test_an_agent_lists_their_own_shifts_upcoming_first(api, django_assert_max_n
     data = response.json()
     assert set(data) == {"count", "next", "previous", "results"}
     assert data["count"] >= 1
-    starts = [item["start"] for item in data["results"]]
-    assert starts == sorted(starts)
+    # Those not over yet, soonest first; then past ones (the demo also holds yesterday), latest first.
+    now = timezone.now()
+    ends = [datetime.datetime.fromisoformat(item["end"]) for item in data["results"]]
+    coming = [item["start"] for item, end in zip(data["results"], ends, strict=True) if end > now]
+    past = [item["start"] for item, end in zip(data["results"], ends, strict=True) if end <= now]
+    assert coming == sorted(coming)
+    assert past == sorted(past, reverse=True)
+    assert [item["start"] for item in data["results"]] == coming + past
     assert {item["line"] for item in data["results"]} == {"2"}
     agent = get_user_model().objects.get(username="agent").agent
     assert data["count"] == agent.assignments.filter(shift__roster__status="published").count()

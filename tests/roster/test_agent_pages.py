@@ -7,7 +7,8 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from roster.models import Agent, Assignment, Leave, Swap
+from roster.models import Agent, Assignment, Leave, RosterBuild, Swap
+from roster.services import roster_build_run
 
 
 def own_next():
@@ -124,8 +125,18 @@ def test_deactivating_an_agent_with_shifts_offers_a_replan(login):
     }
     response = client.post(f"/agents/{agent.pk}/", data)
     assert response["Location"] == f"/agents/{agent.pk}/replan/"
-    client.post(f"/agents/{agent.pk}/replan/")
+
+    response = client.post(f"/agents/{agent.pk}/replan/")
+
+    builds = RosterBuild.objects.filter(replan=True)
+    first = builds.order_by("pk").first()
+    assert response.status_code == 302 and f"build={first.pk}" in response["Location"], "to the build's progress"
+    assert Assignment.objects.filter(agent=agent, is_live=True, start__gt=timezone.now()).exists(), "not yet"
+    for build in builds:
+        roster_build_run(build_id=build.pk)  # what the worker does
     assert not Assignment.objects.filter(agent=agent, is_live=True, start__gt=timezone.now()).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "data-build-replan" in page
 
 
 def test_importing_agents_on_the_page_shows_bad_lines_and_writes_nothing(login):

@@ -8,9 +8,9 @@ from django.core.management import call_command
 
 from hotline.models import StaffingRequirement
 from roster import solver
-from roster.models import Assignment, Leave, PublicHoliday, Roster, Shift, ShiftPattern
+from roster.models import Assignment, Leave, PublicHoliday, Roster, RosterBuild, Shift, ShiftPattern
 from roster.planning import local_midnight, plan_for
-from roster.services import RosterError, roster_build, roster_publish, roster_replan
+from roster.services import RosterError, roster_build, roster_build_run, roster_publish, roster_replan_queue
 from tests.factories import MONDAY, AgentFactory, HotlineFactory, LineFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -151,8 +151,14 @@ def test_replanning_after_sick_leave_replaces_only_that_agent(line):
         status=Leave.Status.APPROVED,
         reason="Ốm",
     )
-    results = roster_replan(agent=sick, start=MONDAY, end=MONDAY + datetime.timedelta(days=2))
-    assert results
+    builds = roster_replan_queue(agent=sick, start=MONDAY, end=MONDAY + datetime.timedelta(days=2))
+    assert [job.replan for job in builds] == [True]
+    assert Assignment.objects.filter(is_live=True, agent=sick).exists(), "the request only queues the re-plan"
+    for job in builds:
+        roster_build_run(build_id=job.pk)  # what the worker does
+        job.refresh_from_db()
+        assert job.status == RosterBuild.Status.DONE
+        assert job.roster.status == Roster.Status.PUBLISHED
     live = Assignment.objects.filter(is_live=True)
     assert not live.filter(agent=sick, start__lt=local_midnight(MONDAY + datetime.timedelta(days=3))).exists()
     assert before <= set(live.values_list("start", "agent_id")), "everyone else keeps their shifts"

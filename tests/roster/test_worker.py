@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from roster import tasks
 from roster.models import Notification
-from tests.factories import AgentFactory, AssignmentFactory, ShiftFactory
+from roster.notifications import messages
+from tests.factories import AgentFactory, AssignmentFactory, ShiftFactory, UnitFactory, UserFactory
 from tests.workers import kill, needs_services, sent_keys, wait_for
 
 pytestmark = needs_services
@@ -63,3 +64,41 @@ def test_killing_the_worker_mid_batch_loses_nothing(workers, sms_file, settings)
     # The contract's one exception: a message the gateway took just before the kill, not yet
     # recorded as sent, goes again. At most one such message per killed child process.
     assert sum(count - 1 for count in counts.values()) <= 2
+
+
+def test_a_broken_mail_backend_in_the_worker_holds_back_no_sms(workers, sms_file):
+    unit = UnitFactory()
+    unit.directors.add(UserFactory(username="giam-doc", email="giamdoc@trucban.example"))
+    both = [AgentFactory(unit=unit, email=f"agent{n}@trucban.example") for n in range(5)]
+    email_only = AgentFactory(unit=unit, full_name="Lê Văn Tám", email="tam@trucban.example", notify_by_sms=False)
+    rows = []
+    for agent in [*both, email_only]:
+        rows += messages.agent_messages(
+            agent, stem=f"test:{agent.pk}", kind=Notification.Kind.CHANGES, subject="Ca trực", body="Ca trực đổi"
+        )
+    Notification.objects.bulk_create(rows)
+
+    workers(EMAIL_BACKEND="tests.broken_mail.EmailBackend")
+    settled = wait_for(
+        lambda: (
+            not Notification.objects.filter(
+                status__in=[Notification.Status.PENDING, Notification.Status.SENDING]
+            ).exists()
+        ),
+        beat=tasks.dispatch_due,  # the directors' rows are made during delivery, and sent by the next tick
+    )
+    assert settled, list(Notification.objects.values_list("key", "status"))
+
+    assert sorted(sent_keys(sms_file)) == sorted(f"test:{agent.pk}:sms" for agent in both)
+    assert set(Notification.objects.filter(channel="sms").values_list("status", flat=True)) == {"sent"}
+    agents_emails = Notification.objects.filter(channel="email", kind=Notification.Kind.CHANGES)
+    assert agents_emails.count() == 6
+    assert set(agents_emails.values_list("status", "last_error")) == {
+        ("failed", "RuntimeError: the mail backend is misconfigured")
+    }
+    # Only the agent no channel reached is reported to the director; that email is in the
+    # notification log too, failed with the same reason, as the mail backend is broken for all.
+    told = Notification.objects.get(kind=Notification.Kind.UNDELIVERED)
+    assert (told.agent, told.to) == (email_only, "giamdoc@trucban.example")
+    assert "Lê Văn Tám" in told.subject
+    assert (told.status, told.last_error) == ("failed", "RuntimeError: the mail backend is misconfigured")

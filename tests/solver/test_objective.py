@@ -1,6 +1,6 @@
 """The objective's order: fill, keep the current roster, share fairly, grant wished days off."""
 
-from roster.solver import parse_problem, solve
+from roster.solver import clock, parse_problem, solve
 from roster.solver import rules as R
 from tests.solver.conftest import agent, at, pairs, shift
 
@@ -21,7 +21,7 @@ def test_identical_agents_share_hours_nights_and_weekends_within_one_shift(roste
     for shift_id, agent_id in pairs(result):
         s = problem.shift_by_id[shift_id]
         hours[agent_id] += s.seconds / 3600
-        nights[agent_id] += R.is_night(s.start, s.end, problem.timezone)
+        nights[agent_id] += clock.is_night(s.start, s.end, problem.timezone)
         weekends[agent_id] += R.is_weekend(s, problem)
     assert max(hours.values()) - min(hours.values()) <= 12
     assert max(nights.values()) - min(nights.values()) <= 1

@@ -1,4 +1,4 @@
-"""Each hard rule of CONTRACT §4, in a case where the only way to fill is to respect it."""
+"""Each hard rule of docs/reference.md §4, in a case where the only way to fill is to respect it."""
 
 from tests.solver.conftest import agent, at, pairs, shift
 

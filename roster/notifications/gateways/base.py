@@ -6,6 +6,7 @@ A backend's send() returns on success and raises TemporaryError (worth retrying:
 a timeout) or PermanentError (a 4xx, a refused number, no credit) otherwise.
 """
 
+import http.client
 import json
 import unicodedata
 import urllib.error
@@ -66,7 +67,11 @@ def post_json(url, payload, headers, timeout):
     except urllib.error.HTTPError as e:
         status, raw = e.code, e.read()
     except (urllib.error.URLError, TimeoutError, OSError) as e:
+        # A timeout (SMS_HTTP_TIMEOUT, for the connection and each read) lands here too.
         raise TemporaryError(f"{url} did not answer: {e}") from e
+    except http.client.HTTPException as e:
+        # An answer that is not HTTP (a proxy cut in the middle, a server restarting).
+        raise TemporaryError(f"{url} answered garbled HTTP: {e!r}") from e
     text = raw.decode("utf-8", "replace")
     try:
         return status, json.loads(text)
