@@ -13,6 +13,7 @@ from django.utils import timezone
 from hotline.models import Hotline
 from roster.demo import demo_load
 from roster.models import Agent, Assignment, Leave, Shift
+from roster.planning import local_midnight
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +26,6 @@ def every_row():
         for model in apps.get_models()
         if model._meta.app_label in {"hotline", "roster", "auth"}
     }
-
-
-def local_midnight(day):
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
 
 
 def test_loaddemo_loads_the_ca_mau_1022_hotline(capsys):
@@ -77,9 +74,8 @@ def test_a_run_on_a_later_day_only_adds_the_missing_days():
     )
 
 
-def test_the_published_roster_covers_every_line_round_the_clock():
+def test_the_published_roster_covers_every_line_round_the_clock(demo):
     today = timezone.localdate()
-    demo_load(today=today, password="trucban-demo")
     start, end = local_midnight(today), local_midnight(today + datetime.timedelta(days=15))
     for line in Hotline.objects.get(number="0290.1022").lines.all():
         covered_until = start
@@ -93,8 +89,7 @@ def test_the_published_roster_covers_every_line_round_the_clock():
         assert covered_until >= end
 
 
-def test_the_demo_roster_respects_leave_and_rest():
-    demo_load(today=timezone.localdate(), password="trucban-demo")
+def test_the_demo_roster_respects_leave_and_rest(demo):
     for leave in Leave.objects.approved():
         assert not Assignment.objects.filter(agent=leave.agent, start__lt=leave.end, end__gt=leave.start).exists()
     by_agent = defaultdict(list)
@@ -105,8 +100,7 @@ def test_the_demo_roster_respects_leave_and_rest():
             assert after.start - before.end >= datetime.timedelta(hours=12)
 
 
-def test_the_demo_agent_has_shifts_in_the_next_14_days():
-    demo_load(today=timezone.localdate(), password="trucban-demo")
+def test_the_demo_agent_has_shifts_in_the_next_14_days(demo):
     agent = Agent.objects.get(user__username="agent")
     assert agent.lines.get().digit == "2"
     assert agent.assignments.filter(is_live=True, start__gte=timezone.now()).exists()
