@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -91,6 +92,14 @@ def new_board_key() -> str:
     return secrets.token_urlsafe(24)
 
 
+class HotlineQuerySet(models.QuerySet):
+    def dialled(self, number: str):
+        """The hotline of that number as people write it, with or without its dots
+        (0290.1022, 02901022)."""
+        digits = Replace("number", Value("."), Value(""))
+        return self.annotate(digits=digits).filter(digits=number.replace(".", ""))
+
+
 class Hotline(models.Model):
     """A public number such as 0290.1022, run by one unit."""
 
@@ -105,6 +114,8 @@ class Hotline(models.Model):
     active = models.BooleanField(_("active"), default=True)
     # Opens the wallboard without signing in, for a wall screen; the operator can replace it.
     board_key = models.CharField(_("wallboard key"), max_length=64, default=new_board_key, editable=False)
+
+    objects = HotlineQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]

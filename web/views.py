@@ -243,13 +243,13 @@ def board(request, number):
     A wall screen nobody signs in to opens it with the hotline's key, and sees no phone."""
     key = request.GET.get("key")
     if key is not None:
-        hotline = get_object_or_404(Hotline, number=number, active=True)
+        hotline = get_object_or_404(Hotline.objects.dialled(number), active=True)
         if not secrets.compare_digest(key.encode(), hotline.board_key.encode()):
             raise Http404
         phones = policy.PhoneRule()
         refresh_url = f"{reverse('board', args=[number])}?{urlencode({'key': key})}"
     elif request.user.is_authenticated:
-        hotline = get_object_or_404(policy.visible_hotlines(request.user), number=number, active=True)
+        hotline = get_object_or_404(policy.visible_hotlines(request.user).dialled(number), active=True)
         phones = policy.phone_rule(request.user)
         refresh_url = reverse("board", args=[number])
     else:

@@ -45,3 +45,11 @@ def test_a_user_of_no_unit_gets_a_404(demo, client):
 
 def test_an_unknown_hotline_is_a_404(login):
     assert login("admin").get("/board/0000.0000").status_code == 404
+
+
+def test_the_board_opens_with_the_number_written_without_its_dots(login):
+    client = login("operator")
+    response = client.get("/board/02901022")
+    assert response.status_code == 200
+    assert response.content.decode().count("data-line=") == 3
+    assert client.get("/board/0290102").status_code == 404
