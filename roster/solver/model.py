@@ -650,7 +650,7 @@ NEIGHBOURHOOD_SECONDS = 1.0
 # without a strict gain: a director waits for the roster, and the last few tenths of a
 # percentage point of fairness are rarely worth the rest of the limit.
 STALE_SHARE = 0.15
-STALE_SECONDS = 1.0
+STALE_SECONDS = 0.5
 # The unweighted levels that measure fairness get the same search, its neighbourhoods the
 # agents of one line: the load moves only between agents who share a line.
 SEARCHED_LEVELS = ("fairness_excess", "load_excess", "load_spread", "wishes")
