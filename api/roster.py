@@ -248,10 +248,6 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return selectors.notification_log(self.request.user)
 
 
-def managing(user) -> bool:
-    return policy.is_manager(user)
-
-
 class AgentSerializer(serializers.ModelSerializer):
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
@@ -284,7 +280,7 @@ class AgentViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         user = self.request.user
-        agents = policy.managed_agents(user) if managing(user) else Agent.objects.filter(user=user)
+        agents = policy.managed_agents(user) if policy.is_manager(user) else Agent.objects.filter(user=user)
         return agents.select_related("unit").prefetch_related("lines").order_by("full_name", "pk")
 
 
@@ -352,7 +348,7 @@ class RosterViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         user = self.request.user
-        if managing(user):
+        if policy.is_manager(user):
             rosters = Roster.objects.filter(lines__in=policy.managed_lines(user))
         else:
             rosters = Roster.objects.filter(status=Roster.Status.PUBLISHED, lines__agents__user=user)
@@ -392,7 +388,7 @@ class RosterBuildViewSet(viewsets.ReadOnlyModelViewSet):
             return self.queryset
         user = self.request.user
         scope = Q(created_by=user)
-        if managing(user):
+        if policy.is_manager(user):
             scope |= Q(lines__in=policy.managed_lines(user))
         ids = RosterBuild.objects.filter(scope).values("pk")
         return RosterBuild.objects.filter(pk__in=ids).prefetch_related("lines").order_by("-created_at", "-pk")
@@ -427,7 +423,7 @@ class ShiftViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         user = self.request.user
-        if managing(user):
+        if policy.is_manager(user):
             shifts = Shift.objects.filter(line__in=policy.managed_lines(user))
         else:
             shifts = Shift.objects.published().filter(line__agents__user=user)
@@ -505,7 +501,7 @@ class LeaveViewSet(
             return self.queryset
         user = self.request.user
         mine = Q(agent__user=user)
-        if managing(user):
+        if policy.is_manager(user):
             mine |= Q(agent__in=policy.editable_agents(user).values("pk"))
         return Leave.objects.filter(mine).select_related("agent").order_by("-start", "pk")
 

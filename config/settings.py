@@ -172,7 +172,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="60/min"),
         "user": env("THROTTLE_USER", default="1200/min"),
-        # The token endpoint and password reset, per username (or email) and address.
+        # The token endpoint, per username and address (password reset has its own mail limit).
         "credentials": env("THROTTLE_CREDENTIALS", default="10/min"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -30,10 +30,6 @@ class BeatHealth:
     # Seconds since each job's last run began.
     ages: dict = dataclasses.field(default_factory=dict)
 
-    @property
-    def ok(self):
-        return self.stopped_since is None and not self.late
-
 
 def beat_health(now=None) -> BeatHealth:
     now = now or timezone.now()

@@ -45,21 +45,6 @@ class Rules:
         return dict(self.max_shifts_per_type).get(shift_type)
 
 
-# The optional rules an agent's own `rules` may override.
-AGENT_RULES = (
-    "max_shifts_per_day",
-    "forbidden_successions",
-    "min_consecutive_days",
-    "max_consecutive_days",
-    "min_consecutive_days_off",
-    "max_weekends",
-    "min_hours",
-    "max_hours",
-    "max_shifts_per_type",
-    "overtime",
-)
-
-
 @dataclass(frozen=True)
 class Shift:
     id: str

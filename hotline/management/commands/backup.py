@@ -4,6 +4,7 @@ import environ
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from hotline import backups
@@ -33,16 +34,10 @@ class Command(BaseCommand):
             raise CommandError(str(e)) from e
         except OSError as e:
             raise CommandError(f"cannot write {output}: {e.strerror}") from e
-        self.stdout.write(f"wrote {path} ({human_size(path.stat().st_size)})")
+        self.stdout.write(f"wrote {path} ({filesizeformat(path.stat().st_size)})")
 
 
 def default_output():
     # The site's local time, as people at the province read it.
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     return Path(settings.VAR_DIR) / "backups" / f"trucban-{stamp}.dump"
-
-
-def human_size(size):
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} kB"
-    return f"{size / 1024 / 1024:.1f} MB"
