@@ -173,7 +173,7 @@ REST_FRAMEWORK = {
         "anon": env("THROTTLE_ANON", default="60/min"),
         "user": env("THROTTLE_USER", default="1200/min"),
         # The token endpoint, per username and address (password reset has its own mail limit).
-        "credentials": env("THROTTLE_CREDENTIALS", default="10/min"),
+        "credentials": env("THROTTLE_CREDENTIALS", default="30/min"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
