@@ -30,7 +30,7 @@ test: $(VENV)/.installed .env
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest --durations=15
+	$(BIN)/pytest --numprocesses=auto --maxprocesses=4 --durations=15
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

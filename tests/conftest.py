@@ -20,6 +20,23 @@ from roster.demo import demo_load
 from tests import browser as browser_helpers
 from tests import workers as worker
 
+
+def _own_broker_per_xdist_worker():
+    """pytest-xdist runs the suite in several processes, each on its own test database; each
+    also needs a Redis database of its own, or a Celery worker started by one would take the
+    tasks that another queued."""
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = settings.CELERY_BROKER_URL
+    if not worker_id.startswith("gw") or not url.startswith("redis"):
+        return
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    own = parts._replace(path=f"/{(base + int(worker_id[2:])) % 16}").geturl()
+    os.environ["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL = celery_app.conf.broker_url = own
+
+
+_own_broker_per_xdist_worker()
+
 # Real hashing takes a quarter of a second a password; tests do not need it strong.
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
