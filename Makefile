@@ -22,6 +22,7 @@ run: $(VENV)/.installed .env
 	$(PY) manage.py loaddemo
 	trap 'kill 0' INT TERM; \
 	$(BIN)/celery -A config worker -B --loglevel=INFO --concurrency=2 & \
+	$(PY) manage.py switchboard & \
 	$(PY) manage.py runserver 127.0.0.1:8000; \
 	kill 0
 

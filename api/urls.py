@@ -28,6 +28,7 @@ from api.roster import (
     ShiftViewSet,
     SwapViewSet,
 )
+from api.switchboard import SwitchboardEventsView
 from config.security import TokenRevokeAllView, TokenRevokeView, TokenView
 
 
@@ -71,5 +72,6 @@ urlpatterns = [
     path("me/shifts/", api(MyShiftsView), name="api_my_shifts"),
     path("staffing/calculator/", api(StaffingCalculatorView), name="api_staffing_calculator"),
     path("staffing/", api(StaffingView), name="api_staffing"),
+    path("switchboard/events/", api(SwitchboardEventsView), name="api_switchboard_events"),
     path("", include(router.urls)),
 ]

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "hotline",
     "roster",
     "monitoring",
+    "switchboard",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# Each web and worker process keeps its connection for a minute instead of opening one a
+# request; the health check at the start of each request (or task) notices a connection the
+# database dropped (a restart, a failover) and opens a new one, so no process needs a restart.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -145,10 +151,15 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# dd/mm/yyyy and 24-hour times in both languages (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site's root (/favicon.ico, on pages that name no icon: the
+# admin, the API docs), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -174,6 +185,8 @@ REST_FRAMEWORK = {
         "user": env("THROTTLE_USER", default="1200/min"),
         # The token endpoint, per username and address (password reset has its own mail limit).
         "credentials": env("THROTTLE_CREDENTIALS", default="30/min"),
+        # A cloud switchboard's webhooks, per address: a busy hotline pushes several a second.
+        "switchboard": env("THROTTLE_SWITCHBOARD", default="600/min"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
@@ -253,6 +266,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Where django.core.mail.backends.filebased.EmailBackend writes each mail (a test's worker, a demo).
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
@@ -309,7 +324,20 @@ SPEEDSMS_URL = env("SPEEDSMS_URL", default="https://api.speedsms.vn/index.php/sm
 # Carriers' registered brandname templates usually want plain ASCII.
 SMS_STRIP_DIACRITICS = env.bool("SMS_STRIP_DIACRITICS", default=True)
 REMINDER_LEAD_TIMES = env("REMINDER_LEAD_TIMES", default="24h,1h")
+# The site's address as people outside it reach it: the links in SMS and emails start with it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# A new account's link to choose a password works this many days (a reset link: PASSWORD_RESET_TIMEOUT).
+WELCOME_LINK_DAYS = env.int("WELCOME_LINK_DAYS", default=7)
+# Unknown SMS links (/s/<token>) one address may open per hour before it gets 429.
+SMS_LINK_MISSES_PER_HOUR = env.int("SMS_LINK_MISSES_PER_HOUR", default=30)
 CHECKIN_GRACE_MINUTES = env.int("CHECKIN_GRACE_MINUTES", default=10)
+# The switchboard connector (docs/switchboard.md): agents stay in their queue this long after
+# their shift ends, for the handover; the roster is read every POLL seconds, the switchboard
+# pinged every PING seconds, and a lost connection retried after 1, 2, 4… up to RECONNECT_MAX.
+SWITCHBOARD_HANDOVER_MINUTES = env.int("SWITCHBOARD_HANDOVER_MINUTES", default=15)
+SWITCHBOARD_POLL_SECONDS = env.float("SWITCHBOARD_POLL_SECONDS", default=3)
+SWITCHBOARD_PING_SECONDS = env.float("SWITCHBOARD_PING_SECONDS", default=20)
+SWITCHBOARD_RECONNECT_MAX_SECONDS = env.float("SWITCHBOARD_RECONNECT_MAX_SECONDS", default=60)
 # The on-duty board (oncall/, wallboard) is shared by every caller for this long; a change of
 # an assignment clears it at once in this process (and everywhere with a shared cache).
 ONCALL_CACHE_SECONDS = env.int("ONCALL_CACHE_SECONDS", default=3)
@@ -338,6 +366,9 @@ ESCALATION_STEP_MINUTES = env.int("ESCALATION_STEP_MINUTES", default=15)
 # A notification claimed by a worker that died is sent again after this long.
 NOTIFICATION_SENDING_TIMEOUT = env.int("NOTIFICATION_SENDING_TIMEOUT", default=120)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=4)
+# A temporary failure is tried again after this many seconds, doubled at each attempt (30 s,
+# 1 min, 2 min): a gateway down for minutes is not hammered, and a short outage costs little.
+NOTIFICATION_RETRY_SECONDS = env.float("NOTIFICATION_RETRY_SECONDS", default=30)
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="trucban-demo")
 
@@ -348,13 +379,41 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 LOG_FORMAT = env("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
+
+
+def refusal_without_traceback(record) -> bool:
+    """Django logs a refused request (403 PermissionDenied, 400 BadRequest) with the
+    exception's traceback: a refusal is the site working, so one line says it."""
+    if 400 <= getattr(record, "status_code", 0) < 500:
+        record.exc_info = record.exc_text = None
+    return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(message)s"},
         "json": {"()": "monitoring.logging.JsonFormatter"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "filters": {
+        "refusal_without_traceback": {"()": "django.utils.log.CallbackFilter", "callback": refusal_without_traceback}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "loggers": {
+        # Django's own console handler (DEBUG only) would print each of its records a second
+        # time beside the root's; runserver's request lines keep Django's own handler.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": ["refusal_without_traceback"]},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }

@@ -9,6 +9,9 @@ from config.security import PasswordResetForm
 from monitoring.views import metrics
 from web.views import healthz
 
+# A database out of reach (a restart) answers 503 "try again", not the 500 page of a bug.
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path(

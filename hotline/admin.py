@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from hotline.forms import LineAdminForm
 from hotline.models import Hotline, Line, StaffingRequirement, Unit
 
 
@@ -34,6 +35,7 @@ class StaffingRequirementInline(admin.TabularInline):
 
 @admin.register(Line)
 class LineAdmin(admin.ModelAdmin):
+    form = LineAdminForm
     list_display = ["hotline", "digit", "label", "unit", "queue", "active"]
     list_filter = ["hotline", "unit", "active"]
     search_fields = ["label", "queue", "hotline__number"]

@@ -13,6 +13,7 @@ import datetime
 import functools
 import hashlib
 import hmac
+import itertools
 import json
 import logging
 import re
@@ -119,11 +120,38 @@ class Call:
 INPUT_NAMES = {"source_id": "id"}
 
 
+# The record's fields a rejected row may name.
+NAMED_FIELDS = [
+    "source_id",
+    "started_at",
+    "answered_at",
+    "ended_at",
+    "wait_seconds",
+    "talk_seconds",
+    "outcome",
+    "agent_extension",
+    "caller",
+]
+
+
+def field_names() -> dict:
+    """The input's fields named in words, in the active language (the pages)."""
+    names = {INPUT_NAMES.get(name, name): CallRecord._meta.get_field(name).verbose_name for name in NAMED_FIELDS}
+    return {**names, "hotline": _("hotline"), "line": _("line"), "non_field_errors": ""}
+
+
 @dataclass
 class Rejected:
     row: int
     why: str
     malformed: bool = False  # not of the format at all, rather than a bad record in it
+    errors: dict | None = None  # {field: [messages]} when `why` names fields
+
+    @property
+    def why_in_words(self) -> str:
+        """`why` for the pages, its fields named in words; `why` names them as the input
+        does (`ended_at`), as the command line prints them."""
+        return error_text(self.errors, field_names()) if self.errors else self.why
 
 
 @dataclass
@@ -374,27 +402,56 @@ def read_queue_log(lines, queues: Queues):
 # Asterisk CDR (Master.csv) ---------------------------------------------------------------------
 
 
+# Excel with Vietnamese settings rewrites the times of a CSV it saves as day/month/year.
+EXCEL_TIMES = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M"]
+
+
 def cdr_time(value: str) -> datetime.datetime | None:
     value = value.strip()
     if not value:
         return None
-    moment = datetime.datetime.fromisoformat(value)
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        moment = excel_time(value)
     if datetime_problem(moment):  # a year PostgreSQL or the roster cannot take, an offset of 20 h
         raise ValueError(value)
     return timezone.make_aware(moment) if moment.tzinfo is None else moment
 
 
+def cdr_separator(first: str) -> str:
+    """Commas, as Asterisk writes Master.csv; semicolons when the file went through Excel
+    with Vietnamese (or other decimal-comma) settings and only they give a CDR row."""
+    by_commas = next(csv.reader([first]), [])
+    by_semicolons = next(csv.reader([first], delimiter=";"), [])
+    return ";" if len(by_semicolons) >= CDR_COLUMNS > len(by_commas) else ","
+
+
+def excel_time(value: str) -> datetime.datetime:
+    for layout in EXCEL_TIMES:
+        try:
+            return datetime.datetime.strptime(value, layout)
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
 def read_cdr_csv(lines, queues: Queues):
     """Master.csv: the 16 standard columns, then optionally uniqueid, userfield, …"""
-    reader = csv.reader(lines)
+    lines = iter(lines)
+    head = []
+    for text in lines:
+        head.append(text)
+        if text.strip():
+            break
+    reader = csv.reader(itertools.chain(head, lines), delimiter=cdr_separator(head[-1] if head else ""))
     for fields in reader:
         row = reader.line_num
         if not fields or not any(f.strip() for f in fields):
             continue
         if len(fields) < CDR_COLUMNS:
-            yield Rejected(
-                row, _("%(count)s columns; a CDR row has at least 16") % {"count": len(fields)}, malformed=True
-            )
+            message = _("%(count)s columns; a CDR row has at least 16, separated by commas (or semicolons)")
+            yield Rejected(row, message % {"count": len(fields)}, malformed=True)
             continue
         (_account, src, dst, _context, clid, _channel, dstchannel, lastapp, lastdata) = fields[:9]
         start, answer, end, _duration, billsec, disposition = fields[9:15]
@@ -553,14 +610,19 @@ def check_json_record(value, row, queues: Queues, hotline: Hotline | None) -> Ca
     )
 
 
-def error_text(errors: dict) -> str:
-    return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
+def error_text(errors: dict, names=None) -> str:
+    """`field: why; …`, each field by its name in `names` (none: as the input names it)."""
+    parts = []
+    for name, messages in errors.items():
+        label = names.get(name, name) if names is not None else name
+        parts.append(f"{label}: {' '.join(messages)}" if label else " ".join(messages))
+    return "; ".join(parts)
 
 
 def read_json(lines, queues: Queues, hotline: Hotline | None = None):
     for row, value in json_objects(lines):
         checked = check_json_record(value, row, queues, hotline)
-        yield checked if isinstance(checked, Call) else Rejected(row, error_text(checked))
+        yield checked if isinstance(checked, Call) else Rejected(row, error_text(checked), errors=checked)
 
 
 # Storing -------------------------------------------------------------------------------------------
@@ -592,6 +654,14 @@ def store(calls: list[Call], result: ImportResult) -> None:
     result.duplicate += duplicate
 
 
+def made_by_connector(event: AgentEvent) -> bool:
+    """Whether the switchboard connector added this member itself (the signal's receivers say)."""
+    if event.event != "ADDMEMBER":
+        return False
+    answers = signals.connector_added_member.send(sender=AgentEvent, event=event)
+    return any(answer for _receiver, answer in answers)
+
+
 def import_calls(lines, format: str, *, hotline: Hotline | None = None, allowed_lines=None) -> ImportResult:
     """Read and store the calls of a file (an iterable of text lines) of the given format;
     `allowed_lines` limits the lines it may write to (None: all)."""
@@ -608,7 +678,7 @@ def import_calls(lines, format: str, *, hotline: Hotline | None = None, allowed_
     try:
         for item in items:
             if isinstance(item, Call) and (problems := item.problems()):
-                item = Rejected(item.row, error_text(problems))
+                item = Rejected(item.row, error_text(problems), errors=problems)
             if isinstance(item, Rejected):
                 result.rejected.append(item)
                 well_formed += not item.malformed
@@ -616,7 +686,8 @@ def import_calls(lines, format: str, *, hotline: Hotline | None = None, allowed_
             well_formed += 1
             if isinstance(item, AgentEvent):
                 result.agent_events += 1
-                signals.switchboard_agent_event.send(sender=AgentEvent, event=item, lines=allowed_lines)
+                if not made_by_connector(item):
+                    signals.switchboard_agent_event.send(sender=AgentEvent, event=item, lines=allowed_lines)
                 continue
             batch.append(item)
             if len(batch) >= BATCH:

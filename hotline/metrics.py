@@ -109,6 +109,7 @@ class LineMonth:
     line: object
     metrics: Metrics
     by_slot: list  # [(label "07:00–19:00", Metrics)]
+    outside_shifts: Metrics = field(default_factory=Metrics)  # calls when no published shift was on
     required_hours: float = 0.0
     held_hours: float = 0.0
     hours_needing: int = 0
@@ -125,16 +126,18 @@ def month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
     return first, following - datetime.timedelta(days=1)
 
 
-def line_month(line, shifts, first: datetime.date, last: datetime.date) -> LineMonth:
-    """A line's month: calls, missed calls by shift slot, and staffing against requirement
-    (hour by hour: agents holding a published shift against the line's requirement)."""
+def line_month(line, shifts, first: datetime.date, last: datetime.date, now: datetime.datetime) -> LineMonth:
+    """A line's month: calls, missed calls by shift slot (and those outside every shift),
+    and staffing against requirement (hour by hour: agents holding a published shift against
+    the line's requirement), counting only the hours begun before `now`: an hour still to
+    come is neither staffed nor short yet."""
     tz = timezone.get_current_timezone()
     start, end = local_day_start(first), local_day_start(last + datetime.timedelta(days=1))
     slots = {}
     for shift in shifts:
         label = f"{timezone.localtime(shift.start):%H:%M}–{timezone.localtime(shift.end):%H:%M}"
         slots.setdefault(label, Metrics())
-    total_metrics = Metrics()
+    total_metrics, outside = Metrics(), Metrics()
     ordered = sorted(shifts, key=lambda s: s.start)
     for started_at, answered_at, wait in calls_between(line, start, end):
         total_metrics.add(answered_at is not None, wait, line.target_answer_seconds)
@@ -143,9 +146,11 @@ def line_month(line, shifts, first: datetime.date, last: datetime.date) -> LineM
                 label = f"{timezone.localtime(shift.start):%H:%M}–{timezone.localtime(shift.end):%H:%M}"
                 slots[label].add(answered_at is not None, wait, line.target_answer_seconds)
                 break
-    result = LineMonth(line, total_metrics, sorted(slots.items()))
+        else:
+            outside.add(answered_at is not None, wait, line.target_answer_seconds)
+    result = LineMonth(line, total_metrics, sorted(slots.items()), outside)
     moment = start
-    while moment < end:
+    while moment < min(end, now):
         required = line.required_at(moment)
         held = sum(len(shift.holding_agents()) for shift in ordered if shift.start <= moment < shift.end)
         result.required_hours += required

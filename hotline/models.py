@@ -318,6 +318,8 @@ class CallRecord(models.Model):
         indexes = [
             # Metrics and missed-call tables: a line's calls over a period.
             models.Index(fields=["line", "started_at"], name="call_line_started_idx"),
+            # The nightly erasure of callers' numbers: only calls still holding one, by age.
+            models.Index(fields=["started_at"], condition=~Q(caller="", caller_hash=""), name="call_caller_kept_idx"),
         ]
 
     def __str__(self):

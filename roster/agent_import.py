@@ -1,13 +1,19 @@
 """Agents from a CSV file: the `import_agents` command and the import page.
 
 Columns: full_name,phone,email,unit,lines,max_hours_per_week (a header row; `unit` by its
-code; `lines` menu keys like `2` or `1;2`; UTF-8 with or without BOM). An agent is matched
-by phone number and updated, else created with a login (username from the email, else the
-phone number). Every row is checked before anything is written.
+code; `lines` menu keys like `2` or `1;2`; UTF-8 with or without BOM). The columns are
+separated by commas, or by semicolons as Excel writes CSV where the decimal mark is a comma
+(Vietnamese settings). An agent is matched by phone number and updated, else created with a
+login (username from the email, else the phone number). Every row is checked before anything
+is written.
+
+A bad row's problems name their column: as in the file on the command line (`phone: …`), in
+words on the page (`số điện thoại: …`).
 """
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -19,12 +25,40 @@ from django.utils.translation import gettext as _
 from hotline.models import Line, Unit
 from roster.models import Agent
 from roster.phones import normalize_phone
+from roster.services import agent_welcome
 
 COLUMNS = ["full_name", "phone", "email", "unit", "lines", "max_hours_per_week"]
 
 
 class UnreadableFile(Exception):
     """The file is not a CSV of agents at all (encoding, header)."""
+
+
+@dataclass
+class Problem:
+    """One thing wrong with a row. The template is in the reader's language already and
+    names the column with %(field)s, filled in when the problem is shown."""
+
+    template: str
+    params: dict = field(default_factory=dict)
+    column: str = ""
+
+    def text(self, names=None) -> str:
+        name = (names or {}).get(self.column, self.column)
+        return self.template % {**self.params, "field": name}
+
+
+class BadRow(Exception):
+    """The row cannot be written: its problems, all of them where they can be found at once."""
+
+    def __init__(self, problems):
+        super().__init__(problems)
+        self.problems = problems
+
+
+def column_names() -> dict:
+    """Each column named in words, in the active language: the model's field names."""
+    return {name: Agent._meta.get_field(name).verbose_name for name in COLUMNS}
 
 
 @dataclass
@@ -41,7 +75,17 @@ class AgentRow:
 @dataclass
 class AgentFile:
     rows: list = field(default_factory=list)  # [AgentRow]
-    errors: list = field(default_factory=list)  # [(line number, why)]
+    bad_rows: list = field(default_factory=list)  # [(line number, [Problem])]
+
+    @property
+    def errors(self) -> list:
+        """[(line number, why)], the columns named as in the file (the command line)."""
+        return [(number, "; ".join(p.text() for p in problems)) for number, problems in self.bad_rows]
+
+    def errors_in_words(self) -> list:
+        """[(line number, why)], the columns named in words (the page)."""
+        names = column_names()
+        return [(number, "; ".join(p.text(names) for p in problems)) for number, problems in self.bad_rows]
 
 
 def read_agents(data: bytes, *, units=None) -> AgentFile:
@@ -53,12 +97,15 @@ def read_agents(data: bytes, *, units=None) -> AgentFile:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise UnreadableFile(_("The file is not UTF-8 text.")) from e
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+        raise UnreadableFile(_("The file is not UTF-8 text: in Excel, save it as “CSV UTF-8”.")) from e
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=separator(text))
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [name for name in COLUMNS if name not in header]
     if missing:
-        raise UnreadableFile(_("The header row lacks the columns: %(columns)s.") % {"columns": ", ".join(missing)})
+        raise UnreadableFile(
+            _("The header row lacks the columns: %(columns)s. Separate the columns with commas or semicolons.")
+            % {"columns": ", ".join(missing)}
+        )
     reader.fieldnames = header
 
     units = units if units is not None else Unit.objects.all()
@@ -78,17 +125,21 @@ def read_agents(data: bytes, *, units=None) -> AgentFile:
         try:
             row = check_row(record, number, units_by_code, all_units, lines_by_digit)
             if row.phone in seen_phones:
-                raise ValidationError(
-                    _("the phone number %(phone)s is also on line %(other)s")
-                    % {"phone": row.phone, "other": seen_phones[row.phone]}
-                )
+                message = _("the phone number %(phone)s is also on line %(other)s")
+                raise BadRow([Problem(message, {"phone": row.phone, "other": seen_phones[row.phone]})])
             scope.check(row)
-        except ValidationError as e:
-            result.errors.append((number, "; ".join(e.messages)))
+        except BadRow as e:
+            result.bad_rows.append((number, e.problems))
             continue
         seen_phones[row.phone] = number
         result.rows.append(row)
     return result
+
+
+def separator(text: str) -> str:
+    """The header row's separator: a semicolon when it has more of them than commas."""
+    header = text.partition("\n")[0]
+    return ";" if header.count(";") > header.count(",") else ","
 
 
 class Scope:
@@ -110,45 +161,48 @@ class Scope:
     def check(self, row):
         in_scope, own_user = self.agents.get(row.phone, (True, None))
         if not in_scope:
-            raise ValidationError(
-                _("the phone number %(phone)s belongs to an agent of another unit") % {"phone": row.phone}
-            )
+            message = _("the phone number %(phone)s belongs to an agent of another unit")
+            raise BadRow([Problem(message, {"phone": row.phone})])
         username = username_for(row)
         owner = self.users_by_username.get(username)
         if owner is not None and owner != own_user:
-            raise ValidationError(_("the login %(username)s belongs to someone else") % {"username": username})
+            raise BadRow([Problem(_("the login %(username)s belongs to someone else"), {"username": username})])
         if row.email and self.users_by_email.get(row.email, set()) - {own_user}:
-            raise ValidationError(_("the email %(email)s belongs to another person's login") % {"email": row.email})
+            message = _("the email %(email)s belongs to another person's login")
+            raise BadRow([Problem(message, {"email": row.email})])
 
 
 def check_row(record, number, units_by_code, all_units, lines_by_digit) -> AgentRow:
     value = {name: (record.get(name) or "").strip() for name in COLUMNS}
     problems = [
-        _("%(column)s contains a control character") % {"column": name}
+        Problem(_("%(field)s contains a control character"), column=name)
         for name, text in value.items()
         if any(ord(char) < 32 or ord(char) == 127 for char in text)
     ]
     if problems:
-        raise ValidationError(problems)
+        raise BadRow(problems)
     if not value["full_name"]:
-        problems.append(_("full_name is empty"))
+        problems.append(Problem(_("%(field)s is empty"), column="full_name"))
     phone = ""
     try:
         phone = normalize_phone(value["phone"])
     except ValidationError as e:
-        problems.append(_("phone: %(why)s") % {"why": " ".join(e.messages)})
+        problems.append(Problem(_("%(field)s: %(why)s"), {"why": " ".join(e.messages)}, "phone"))
     if value["email"]:
         try:
             validate_email(value["email"])
         except ValidationError:
-            problems.append(_("email: %(email)s is not an email address") % {"email": value["email"]})
+            message = _("%(field)s: %(email)s is not an email address")
+            problems.append(Problem(message, {"email": value["email"]}, "email"))
     unit = units_by_code.get(value["unit"])
     if unit is None:
-        problems.append(_("unit: there is no unit with the code %(code)r") % {"code": value["unit"]})
+        message = _("%(field)s: there is no unit with the code %(code)r")
+        problems.append(Problem(message, {"code": value["unit"]}, "unit"))
     lines = []
-    for digit in [d.strip() for d in value["lines"].split(";") if d.strip()]:
+    # Menu keys by semicolons (1;2), or commas where the columns are separated by semicolons.
+    for digit in [d.strip() for d in re.split("[;,]", value["lines"]) if d.strip()]:
         line = pick_line(digit, unit, all_units, lines_by_digit)
-        if isinstance(line, str):
+        if isinstance(line, Problem):
             problems.append(line)
         else:
             lines.append(line)
@@ -157,8 +211,8 @@ def check_row(record, number, units_by_code, all_units, lines_by_digit) -> Agent
         if not 1 <= hours <= 168:
             raise ValueError
     except ValueError:
-        message = _("max_hours_per_week: %(value)r is not a whole number from 1 to 168")
-        problems.append(message % {"value": value["max_hours_per_week"]})
+        message = _("%(field)s: %(value)r is not a whole number from 1 to 168")
+        problems.append(Problem(message, {"value": value["max_hours_per_week"]}, "max_hours_per_week"))
         hours = 0
     if not problems:
         # The model's own limits (lengths, the email's form), as the form on the page checks them.
@@ -167,29 +221,31 @@ def check_row(record, number, units_by_code, all_units, lines_by_digit) -> Agent
         try:
             agent.full_clean(exclude=["user", "phone", "calendar_token"], validate_unique=False)
         except ValidationError as e:
-            problems.extend(f"{field}: {' '.join(messages)}" for field, messages in e.message_dict.items())
+            problems.extend(
+                Problem(_("%(field)s: %(why)s"), {"why": " ".join(messages)}, name)
+                for name, messages in e.message_dict.items()
+            )
         username = Agent.login_username(agent.email, phone)
         if len(username) > get_user_model()._meta.get_field("username").max_length:
-            problems.append(_("email: too long to be a login name"))
+            problems.append(Problem(_("%(field)s: too long to be a login name"), column="email"))
     if problems:
-        raise ValidationError(problems)
+        raise BadRow(problems)
     return AgentRow(number, value["full_name"], phone, value["email"].lower(), unit, lines, hours)
 
 
 def pick_line(digit, unit, all_units, lines_by_digit):
     """The line with this menu key; where several hotlines use it, the one whose answering
-    unit is the agent's unit, above it or below it. A string says why there is none."""
+    unit is the agent's unit, above it or below it. A Problem says why there is none."""
     candidates = lines_by_digit.get(digit, [])
     if len(candidates) > 1 and unit is not None:
         related = related_unit_ids(unit, all_units)
         candidates = [line for line in candidates if line.unit_id in related] or candidates
     if not candidates:
-        return _("lines: there is no line %(digit)s") % {"digit": digit}
+        return Problem(_("%(field)s: there is no line %(digit)s"), {"digit": digit}, "lines")
     if len(candidates) > 1:
-        return _("lines: line %(digit)s is on several hotlines (%(hotlines)s)") % {
-            "digit": digit,
-            "hotlines": ", ".join(line.hotline.number for line in candidates),
-        }
+        hotlines = ", ".join(line.hotline.number for line in candidates)
+        message = _("%(field)s: line %(digit)s is on several hotlines (%(hotlines)s)")
+        return Problem(message, {"digit": digit, "hotlines": hotlines}, "lines")
     return candidates[0]
 
 
@@ -229,7 +285,10 @@ def write_agents(rows, *, units=None) -> tuple[int, int]:
             updated += 1
         agent.full_name, agent.email, agent.unit = row.full_name, row.email, row.unit
         agent.max_hours_per_week = row.max_hours_per_week
+        new_login = agent.user_id is None
         agent.update_login()
         agent.save()
         agent.lines.set(row.lines)
+        if new_login:
+            agent_welcome(agent=agent)
     return created, updated

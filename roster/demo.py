@@ -3,17 +3,19 @@ The Cà Mau 1022 demo: units, the hotline and its three lines, 32 agents, users 
 role, and a published roster from today to today + 14 days, round the clock.
 
 Loading it again is safe: what exists is left alone, and only days that no demo roster
-covers yet are added.
+covers yet are added. The demo starts calm: the shifts it creates already begun are checked
+in, and its agents are not told of a roster change (they never had another roster).
 """
 
 import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from hotline.models import Hotline, Line, StaffingRequirement, Unit
-from roster.models import Agent, Leave, Roster, ShiftPattern
+from roster.models import Agent, Assignment, Leave, Roster, ShiftChange, ShiftPattern
 from roster.services import roster_build, roster_publish
 
 HOTLINE_NUMBER = "0290.1022"
@@ -223,5 +225,14 @@ def _extend_rosters(hotline, today) -> int:
         return 0
     lines = list(hotline.lines.filter(active=True))
     result = roster_build(lines=lines, start=first, end=last, time_limit_s=BUILD_SECONDS)
-    roster_publish(roster=result.roster, allow_gaps=True)
+    roster = roster_publish(roster=result.roster, allow_gaps=True)
+    # Publishing records each agent's new shifts as changes to tell them of; the demo's
+    # agents had no roster before this one, so thirty-odd "your roster changed" messages
+    # would only be noise on the first minute of `make run`.
+    ShiftChange.objects.filter(created_at=roster.published_at, notified_at__isnull=True).delete()
+    # Shifts already under way (and those already over) are created as worked: otherwise the
+    # first beat tick escalates every one of them as nobody checked in.
+    Assignment.objects.filter(shift__roster=roster, start__lte=timezone.now()).exclude(
+        status__in=Assignment.NOT_HOLDING
+    ).update(status=Assignment.Status.CHECKED_IN, checked_in_at=F("start"))
     return (last - first).days + 1

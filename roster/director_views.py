@@ -18,22 +18,26 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from hotline.fields import DayField, DayInput, MonthField, MonthSelect, add_months
 from hotline.models import Line
 from roster import agent_import as agent_import_module
 from roster import documents, hours, policy, services
 from roster.forms import AgentForm, AgentImportForm
 from roster.models import Agent, Assignment, Leave, Roster, RosterBuild, Shift, Swap
-from roster.names import name_key
+from roster.names import agent_key, person_name
 from roster.planning import local_midnight
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 62
 BUILD_SECONDS = 10
+# The months the builder's and the hours report's pickers offer, around this one.
+BUILDER_MONTHS = {"back": 1, "ahead": 12}
+REPORT_MONTHS = {"back": 24, "ahead": 0}
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = DayField(label=gettext_lazy("From"), widget=DayInput(attrs={"class": "form-control form-control-sm"}))
+    end = DayField(label=gettext_lazy("Until"), widget=DayInput(attrs={"class": "form-control form-control-sm"}))
 
     def clean(self):
         data = super().clean()
@@ -43,9 +47,33 @@ class PeriodForm(forms.Form):
                 self.add_error("end", _("The last day is before the first day."))
             elif (end - start).days + 1 > MAX_DAYS:
                 self.add_error("end", _("Build at most %(days)s days at a time.") % {"days": MAX_DAYS})
-            elif not 2000 <= start.year <= 2099 or not 2000 <= end.year <= 2099:
-                self.add_error("start", _("Choose days of this century."))
         return data
+
+
+class MonthPickForm(forms.Form):
+    """A whole month as the period, picked as "Tháng 1/2027"."""
+
+    month = MonthField(
+        label=gettext_lazy("Month"), required=False, widget=MonthSelect(attrs={"class": "form-select form-select-sm"})
+    )
+
+    def __init__(self, *args, back, ahead, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = self.fields["month"].widget
+        widget.back, widget.ahead = back, ahead
+
+    @classmethod
+    def showing(cls, start, end, **months):
+        """The picker beside a period: on its month when the period is one whole month."""
+        whole = start is not None and start.day == 1 and end == add_months(start, 1) - datetime.timedelta(days=1)
+        return cls(initial={"month": start if whole else None}, **months)
+
+    def period(self) -> dict | None:
+        """The month picked, as the start and end a period form takes; None when none was."""
+        if not self.is_valid() or self.cleaned_data["month"] is None:
+            return None
+        first = self.cleaned_data["month"]
+        return {"start": first.isoformat(), "end": (add_months(first, 1) - datetime.timedelta(days=1)).isoformat()}
 
 
 def managed_line(request, pk) -> Line:
@@ -54,7 +82,7 @@ def managed_line(request, pk) -> Line:
 
 def period_of(request, source) -> tuple[PeriodForm, datetime.date | None, datetime.date | None]:
     today = timezone.localdate()
-    data = {
+    data = MonthPickForm(source, **BUILDER_MONTHS).period() or {
         "start": source.get("start") or today.isoformat(),
         "end": source.get("end") or (today + datetime.timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
     }
@@ -94,7 +122,7 @@ def roster_shifts(roster_or_none, line, start, end):
 def roster_builder(request, pk):
     line = managed_line(request, pk)
     form, start, end = period_of(request, request.GET)
-    context = {"line": line, "form": form}
+    context = {"line": line, "form": form, "month_form": MonthPickForm.showing(start, end, **BUILDER_MONTHS)}
     if start is None:
         return render(request, "roster/builder.html", context, status=400)
     draft = services.find_draft(lines=[line], start=start, end=end)
@@ -102,7 +130,7 @@ def roster_builder(request, pk):
     days = {}
     for shift in shifts:
         days.setdefault(timezone.localtime(shift.start).date(), []).append(shift)
-    agents = sorted(line.agents.filter(active=True), key=lambda a: name_key(a.full_name))
+    agents = sorted(line.agents.filter(active=True), key=agent_key)
     build = None
     if request.GET.get("build", "").isdigit():
         build = RosterBuild.objects.filter(pk=request.GET["build"], lines=line).first()
@@ -173,18 +201,26 @@ def add_agent(request, shift_pk):
         Shift.objects.select_related("line", "roster"), pk=shift_pk, line__in=policy.managed_lines(request.user)
     )
     agent = Agent.objects.filter(pk=request.POST.get("agent") or 0, active=True).first()
-    breaches = services.explained_breaches(shift=shift, agent=agent) if agent else []
     if agent is None:
         messages.error(request, _("Choose an agent."))
-    elif breaches:
-        messages.error(
-            request, _("%(agent)s cannot take this shift: %(why)s") % {"agent": agent, "why": "; ".join(breaches)}
-        )
+        return back_to_builder(request, shift.line)
+    breaches = services.explained_breaches(shift=shift, agent=agent, by=request.user, extra_allowed=True)
+    if breaches:
+        messages.error(request, " ".join(breaches))
+        return back_to_builder(request, shift.line)
+    try:
+        assignment = services.assignment_add(shift=shift, agent=agent, by=request.user, extra_allowed=True)
+    except services.RosterError as e:
+        # The roster changed since the check above (another director): say why in the page's words.
+        why = services.explained_breaches(shift=shift, agent=agent, by=request.user, extra_allowed=True)
+        messages.error(request, " ".join(why) or str(e))
     else:
-        try:
-            services.assignment_add(shift=shift, agent=agent, by=request.user)
-        except services.RosterError as e:
-            messages.error(request, _("%(agent)s cannot take this shift: %(why)s") % {"agent": agent, "why": e})
+        if assignment.is_extra:
+            messages.warning(
+                request,
+                _("%(agent)s added as extra cover, beyond the %(required)s agents the shift needs.")
+                % {"agent": agent, "required": shift.required},
+            )
         else:
             messages.success(request, _("%(agent)s added.") % {"agent": agent})
     return back_to_builder(request, shift.line)
@@ -197,8 +233,11 @@ def check_agent(request, shift_pk):
         Shift.objects.select_related("line", "roster"), pk=shift_pk, line__in=policy.managed_lines(request.user)
     )
     agent = Agent.objects.filter(pk=request.GET.get("agent") or 0, active=True).first()
-    breaches = services.explained_breaches(shift=shift, agent=agent) if agent else []
-    return render(request, "roster/_agent_check.html", {"agent": agent, "breaches": breaches})
+    breaches, extra = [], False
+    if agent is not None:
+        breaches = services.explained_breaches(shift=shift, agent=agent, by=request.user, extra_allowed=True)
+        extra = not breaches and shift.may_take_extra(timezone.now()) and shift.is_full()
+    return render(request, "roster/_agent_check.html", {"agent": agent, "breaches": breaches, "extra": extra})
 
 
 @require_POST
@@ -273,8 +312,7 @@ def roster_print(request, pk):
             "unit_names": [unit.name],
             "symbol": f"LT-{unit.code.upper()}",
             "today": timezone.localdate(),
-            # Vietnamese order: family name first (Django's get_full_name puts the given name first).
-            "signer": f"{signer.last_name} {signer.first_name}".strip() if signer else "",
+            "signer": person_name(signer) if signer else "",
             "place": settings.DOCUMENT_PLACE,
         },
     )
@@ -315,12 +353,14 @@ def hours_report(request):
     today = timezone.localdate()
     first_of_month = today.replace(day=1)
     form = ReportPeriodForm(
-        {
+        MonthPickForm(request.GET, **REPORT_MONTHS).period()
+        or {
             "start": request.GET.get("start") or first_of_month.isoformat(),
             "end": request.GET.get("end") or today.isoformat(),
         }
     )
     rows = []
+    start = end = None
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         agents = policy.managed_agents(request.user).select_related("unit")
@@ -329,8 +369,22 @@ def hours_report(request):
             response = HttpResponse(hours.hours_csv(rows), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="gio-truc-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
             return response
+        if request.GET.get("format") == "xlsx":
+            unit = request.user.directed_units.select_related("parent").order_by("pk").first()
+            content = documents.hours_xlsx(
+                rows, unit=unit, first=start, last=end, today=timezone.localdate(), place=settings.DOCUMENT_PLACE
+            )
+            response = HttpResponse(
+                content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
+            response["Content-Disposition"] = f'attachment; filename="gio-truc-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
+            return response
+    month_form = MonthPickForm.showing(start, end, **REPORT_MONTHS)
     return render(
-        request, "roster/hours_report.html", {"form": form, "rows": rows}, status=200 if form.is_valid() else 400
+        request,
+        "roster/hours_report.html",
+        {"form": form, "month_form": month_form, "rows": rows},
+        status=200 if form.is_valid() else 400,
     )
 
 
@@ -351,7 +405,7 @@ def agent_list(request):
         agents = agents.filter(Q(full_name__icontains=query) | Q(phone__contains=query.lstrip("0")))
     if request.GET.get("inactive") != "1":
         agents = agents.filter(active=True)
-    agents = sorted(agents, key=lambda agent: name_key(agent.full_name))
+    agents = sorted(agents, key=agent_key)
     editable = set(policy.editable_agents(request.user).values_list("pk", flat=True))
     return render(request, "roster/agent_list.html", {"agents": agents, "query": query, "editable": editable})
 
@@ -376,7 +430,7 @@ def agent_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             lines = form.cleaned_data["lines"]
-            agent = services.agent_save(agent=form.save(commit=False), lines=lines, request=request)
+            agent = services.agent_save(agent=form.save(commit=False), lines=lines)
         except services.RosterError as e:
             form.add_error("email", str(e))
         else:
@@ -385,6 +439,22 @@ def agent_edit(request, pk=None):
             messages.success(request, _("%(agent)s saved.") % {"agent": agent})
             return redirect("agent_list")
     return render(request, "roster/agent_form.html", {"form": form, "agent": agent}, status=400 if form.errors else 200)
+
+
+@require_POST
+def agent_welcome_again(request, pk):
+    """A new agent whose welcome link expired, or whose SMS was lost, gets a new one."""
+    require_manager(request)
+    agent = get_object_or_404(policy.editable_agents(request.user).select_related("user"), pk=pk)
+    try:
+        services.agent_welcome_again(agent=agent)
+    except services.RosterError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request, _("A new welcome with a link to choose a password is on its way to %(agent)s.") % {"agent": agent}
+        )
+    return redirect("agent_edit", pk=agent.pk)
 
 
 @never_cache
@@ -444,8 +514,11 @@ def leave_list(request):
     require_manager(request)
     agents = policy.editable_agents(request.user).values("pk")
     leaves = Leave.objects.filter(agent__in=agents).select_related("agent", "decided_by")
+    # By date, and people in Vietnamese order within a day.
     requested = leaves.filter(status=Leave.Status.REQUESTED).with_conflict_count().order_by("start")
+    requested = sorted(requested, key=lambda leave: (leave.start, agent_key(leave.agent)))
     upcoming = leaves.filter(status=Leave.Status.APPROVED, end__gt=timezone.now()).order_by("start")[:100]
+    upcoming = sorted(upcoming, key=lambda leave: (leave.start, agent_key(leave.agent)))
     swaps = (
         Swap.objects.filter(status=Swap.Status.TAKEN, shift__line__in=policy.managed_lines(request.user))
         .select_related("shift__line", "offered_by", "taken_by")

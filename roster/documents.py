@@ -6,16 +6,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
-from hotline.exports import xlsx_bytes
+from hotline import exports
 from roster.models import Assignment
-from roster.names import name_key
-
-# The document is Vietnamese whatever the screen's language: it is signed and filed.
-MOTTO_1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO_2 = "Độc lập - Tự do - Hạnh phúc"
+from roster.names import name_key, person_name
 
 
 @dataclass
@@ -55,53 +49,102 @@ def roster_grid(line, shifts, start, end) -> RosterGrid:
     return RosterGrid(line, start, end, slots, rows)
 
 
-WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
-
-
-def weekday_name(day: datetime.date) -> str:
-    return WEEKDAYS[day.weekday()]
-
-
 def roster_xlsx(grid: RosterGrid, unit, parent, today: datetime.date, place: str) -> bytes:
+    """The roster as the printed document (templates/roster/print.html), in Vietnamese
+    whatever the screen's language since it is signed and filed: heading, title, a row a day
+    (the day a real date), the signature block; A4 fitted to the width."""
     book = Workbook()
     sheet = book.active
-    sheet.title = f"Nhanh {grid.line.digit}"
+    sheet.title = exports.sheet_name(f"Lịch trực nhánh {grid.line.digit}")
     width = 2 + len(grid.slots)
-    bold = Font(bold=True)
-    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    sheet.append([(parent.name.upper() if parent else "")])
-    sheet.append([unit.name.upper()])
-    sheet["A2"].font = bold
-    sheet.cell(row=1, column=width - 1, value=MOTTO_1).font = bold
-    sheet.cell(row=2, column=width - 1, value=MOTTO_2).font = bold
-    sheet.cell(row=3, column=width - 1, value=f"{place}, ngày {today:%d} tháng {today:%m} năm {today:%Y}").font = Font(
-        italic=True
+    exports.set_widths(sheet, [10, 12, *([36] * len(grid.slots))])
+    heading = exports.Heading(
+        superior=parent.name if parent else "",
+        issuer=unit.name,
+        symbol=f"LT-{unit.code.upper()}",
+        place=place,
+        today=today,
+        title=grid.title,
+        subtitle=grid.subtitle,
     )
-    sheet.append([])
-    sheet.append([grid.title])
-    sheet.cell(row=5, column=1).font = Font(bold=True, size=14)
-    sheet.merge_cells(start_row=5, start_column=1, end_row=5, end_column=width)
-    sheet.cell(row=5, column=1).alignment = centred
-    sheet.append([grid.subtitle])
-    sheet.merge_cells(start_row=6, start_column=1, end_row=6, end_column=width)
-    sheet.cell(row=6, column=1).alignment = centred
-    sheet.append([])
-    header = ["Thứ", "Ngày", *(f"Ca {a:%H:%M}–{b:%H:%M}" for a, b in grid.slots)]
-    sheet.append(header)
-    thin = Side(style="thin")
-    for column in range(1, width + 1):
-        cell = sheet.cell(row=8, column=column)
-        cell.font, cell.alignment = bold, centred
-    for day, cells in grid.rows:
-        sheet.append(
-            [weekday_name(day), day.strftime("%d/%m/%Y"), *("\n".join(f"{n} ({p})" for n, p in cell) for cell in cells)]
-        )
-    for row in sheet.iter_rows(min_row=8, max_row=sheet.max_row, max_col=width):
-        for cell in row:
-            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-    sheet.column_dimensions["A"].width = 10
-    sheet.column_dimensions["B"].width = 12
-    for column in range(3, width + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = 36
-    return xlsx_bytes(book)
+    header_row = exports.write_heading(sheet, heading, width)
+    header = ["Thứ", "Ngày", *(f"Ca {a:%H:%M} – {b:%H:%M}" for a, b in grid.slots)]
+    rows = [
+        [
+            exports.weekday_name(day),
+            day,
+            *("\n".join(f"{name} ({phone})" for name, phone in cell) or "— chưa phân công —" for cell in cells),
+        ]
+        for day, cells in grid.rows
+    ]
+    row = exports.write_table(sheet, header_row, header, rows)
+    signer = unit.directors.order_by("pk").first()
+    exports.write_signature(
+        sheet,
+        row,
+        width,
+        recipients=[f"{grid.line.hotline.unit.name} (để b/c);", "Các cán bộ có tên trong lịch;", "Lưu: VT."],
+        title="GIÁM ĐỐC",
+        signer=person_name(signer) if signer else "",
+    )
+    exports.set_up_pages(sheet, header_row=header_row, landscape=len(grid.slots) > 2)
+    return exports.xlsx_bytes(book)
+
+
+def hours_xlsx(rows, *, unit, first: datetime.date, last: datetime.date, today: datetime.date, place: str) -> bytes:
+    """The hours report (roster/hours.py) as a signed summary: hours as numbers, one row an
+    agent in Vietnamese name order, the unit's heading and the signature block."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = exports.sheet_name(f"Giờ trực {first:%d.%m}-{last:%d.%m.%Y}")
+    header = [
+        "STT",
+        "Họ và tên",
+        "Điện thoại",
+        "Đơn vị",
+        "Số ca",
+        "Giờ trực",
+        "Giờ trực đêm",
+        "Giờ cuối tuần",
+        "Giờ ngày lễ",
+    ]
+    exports.set_widths(sheet, [6, 28, 14, 30, 8, 10, 10, 10, 10])
+    heading = exports.Heading(
+        superior=unit.parent.name if unit and unit.parent else "",
+        issuer=unit.name if unit else "",
+        symbol=f"BC-{unit.code.upper()}" if unit else "BC",
+        place=place,
+        today=today,
+        title="BẢNG TỔNG HỢP GIỜ TRỰC",
+        subtitle=f"Từ ngày {first:%d/%m/%Y} đến ngày {last:%d/%m/%Y}",
+    )
+    header_row = exports.write_heading(sheet, heading, len(header))
+    values = [
+        [
+            number,
+            row.agent.full_name,
+            row.agent.phone_display,
+            row.agent.unit.name,
+            row.shifts,
+            row.hours,
+            row.night_hours,
+            row.weekend_hours,
+            row.holiday_hours,
+        ]
+        for number, row in enumerate(rows, start=1)
+    ]
+    end = exports.write_table(sheet, header_row, header, values)
+    for cells in sheet.iter_rows(min_row=header_row + 1, max_row=end - 1, min_col=6, max_col=9):
+        for cell in cells:
+            cell.number_format = "0.0"
+    signer = unit.directors.order_by("pk").first() if unit else None
+    exports.write_signature(
+        sheet,
+        end,
+        len(header),
+        recipients=["Bộ phận kế toán (để chi trả);", "Lưu: VT."],
+        title="THỦ TRƯỞNG ĐƠN VỊ",
+        signer=person_name(signer) if signer else "",
+    )
+    exports.set_up_pages(sheet, header_row=header_row, landscape=False)
+    return exports.xlsx_bytes(book)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from hotline.models import Line
 from roster.models import Assignment, Shift
+from roster.names import name_key
 from roster.planning import local_midnight
 
 CONFIRMED = (Assignment.Status.CONFIRMED, Assignment.Status.CHECKED_IN)
@@ -29,9 +30,7 @@ def on_call(lines, now: datetime.datetime) -> list[dict]:
         Shift.objects.published()
         .at(now)
         .filter(line__in=lines)
-        .prefetch_related(
-            Prefetch("assignments", queryset=Assignment.objects.select_related("agent").order_by("agent__full_name"))
-        )
+        .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("agent")))
         .order_by("start", "pk")
     )
     by_line = {}
@@ -41,7 +40,8 @@ def on_call(lines, now: datetime.datetime) -> list[dict]:
     entries = []
     for line in lines:
         shifts = by_line.get(line.pk, [])
-        agents = [a for shift in shifts for a in holding(shift)]
+        # Each shift's people in Vietnamese order (roster.names).
+        agents = [a for shift in shifts for a in sorted(holding(shift), key=lambda a: name_key(a.agent.full_name))]
         required = line.required_at(now)
         checked_in = sum(1 for a in agents if a.is_present)
         started = min((s.start for s in shifts), default=now)

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from hotline.fields import MomentField
 from hotline.forms import within_upload_limit
 from roster.models import Agent, DutyLogEntry, Leave
 from roster.phones import normalize_phone
@@ -47,7 +48,10 @@ class AgentForm(forms.ModelForm):
 class AgentImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("Columns full_name,phone,email,unit,lines,max_hours_per_week; UTF-8."),
+        help_text=_(
+            "Columns full_name,phone,email,unit,lines,max_hours_per_week, separated by commas or semicolons; "
+            "UTF-8 (in Excel: “CSV UTF-8”)."
+        ),
         validators=[within_upload_limit],
     )
     skip_bad = forms.BooleanField(label=_("Write the good rows even if some are bad"), required=False)
@@ -57,20 +61,13 @@ class LeaveRequestForm(forms.ModelForm):
     class Meta:
         model = Leave
         fields = ["start", "end", "reason"]
-        widgets = {
-            "start": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            "end": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        }
+        field_classes = {"start": MomentField, "end": MomentField}
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end and end <= start:
             self.add_error("end", _("The leave must end after it starts."))
-        for name in ("start", "end"):
-            value = data.get(name)
-            if value and not 2000 <= value.year <= 2099:
-                self.add_error(name, _("Choose days of this century."))
         return data
 
 

@@ -10,11 +10,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from hotline.models import Line, Unit
+from roster.names import name_key
 from roster.phones import normalize_phone, validate_phone
 from roster.solver import clock
 
@@ -315,11 +317,34 @@ class Shift(models.Model):
         indexes = [
             # Who is on duty on these lines now / over these days (dashboard, on-call).
             models.Index(fields=["line", "start"], name="shift_line_start_idx"),
+            # The shifts on now or to come, of every line at once (escalations every minute, the
+            # on-duty board, gap alerts): bounded by the end, not by the years of past shifts.
+            models.Index(fields=["end", "start"], name="shift_end_start_idx"),
         ]
 
     def __str__(self):
-        start, end = timezone.localtime(self.start), timezone.localtime(self.end)
-        return f"#{self.line.digit} {start:%d/%m %H:%M}–{end:%H:%M}"
+        return f"#{self.line.digit} {self.label}"
+
+    @staticmethod
+    def label_of(start: datetime.datetime, end: datetime.datetime) -> str:
+        """How people name a shift: its hours and the local day it starts, "19:00–07:00 01/12"
+        for the night that began on 1 December, never the day it ends."""
+        start, end = timezone.localtime(start), timezone.localtime(end)
+        return f"{start:%H:%M}–{end:%H:%M} {start:%d/%m}"
+
+    @property
+    def label(self) -> str:
+        return self.label_of(self.start, self.end)
+
+    @property
+    def times(self) -> str:
+        """Its hours alone, "19:00–07:00", for a page that shows the day beside them."""
+        return f"{timezone.localtime(self.start):%H:%M}–{timezone.localtime(self.end):%H:%M}"
+
+    @property
+    def day(self) -> datetime.date:
+        """The local day the shift starts: the day it is named by."""
+        return timezone.localtime(self.start).date()
 
     @property
     def hours(self) -> float:
@@ -335,10 +360,29 @@ class Shift(models.Model):
     def is_on_at(self, moment: datetime.datetime) -> bool:
         return self.start <= moment < self.end
 
+    def is_full(self) -> bool:
+        """Whether the agents holding the shift, extra cover aside, fill its places."""
+        holding = self.assignments.exclude(status__in=Assignment.NOT_HOLDING).filter(is_extra=False)
+        return holding.count() >= self.required
+
+    def may_take_extra(self, now: datetime.datetime) -> bool:
+        """Whether a director may add cover beyond the headcount: a published shift that is
+        under way or starts today, when a no-show leaves it short."""
+        return (
+            self.roster.is_published
+            and timezone.localtime(self.start).date() <= timezone.localdate(now)
+            and now < self.end
+        )
+
     def holding_agents(self) -> list:
         """The agents this shift counts on (not declined, not absent); reads prefetched
         assignments with their agents when there are."""
-        return [a.agent for a in self.assignments.all() if a.status not in Assignment.NOT_HOLDING]
+        return [a.agent for a in self.assignments_by_name() if a.status not in Assignment.NOT_HOLDING]
+
+    def assignments_by_name(self) -> list:
+        """The shift's assignments, their people in Vietnamese order (roster.names); reads
+        prefetched assignments with their agents when there are."""
+        return sorted(self.assignments.all(), key=lambda a: name_key(a.agent.full_name))
 
 
 class Assignment(models.Model):
@@ -365,6 +409,11 @@ class Assignment(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ASSIGNED)
     source = models.CharField(_("made by"), max_length=16, choices=Source.choices, default=Source.MANUAL)
     pinned = models.BooleanField(_("pinned"), default=False, help_text=_("A rebuild keeps pinned assignments."))
+    # Cover beyond the headcount, added by a director on a shift under way (a no-show): it
+    # never counts as a place of the plan, so the engine is never handed more agents than places.
+    is_extra = models.BooleanField(
+        _("extra cover"), default=False, help_text=_("Added beyond the headcount to cover a shift under way.")
+    )
     # Copied from the shift and its roster on save, so that the database itself can
     # refuse two overlapping live assignments of one agent (see OVERLAP_CONSTRAINT).
     start = models.DateTimeField(_("start"), editable=False)
@@ -388,6 +437,8 @@ class Assignment(models.Model):
         indexes = [
             # An agent's own shifts, upcoming first (home page, calendar feed).
             models.Index(fields=["agent", "start"], name="assignment_agent_start_idx"),
+            # The beat's reminders: live assignments of every agent starting within a lead time.
+            models.Index(fields=["start"], condition=Q(is_live=True), name="assignment_live_start_idx"),
         ]
 
     def __str__(self):
@@ -399,6 +450,11 @@ class Assignment(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "start", "end", "is_live"}
         super().save(*args, **kwargs)
+
+    @property
+    def shift_label(self) -> str:
+        """The shift's name (Shift.label) from the times copied here, without reading the shift."""
+        return Shift.label_of(self.start, self.end)
 
     def copy_from_shift(self):
         self.start = self.shift.start
@@ -597,6 +653,7 @@ class Notification(models.Model):
         UNDELIVERED = "undelivered", _("Undelivered notification")
         LEAVE = "leave", _("Leave decision")
         MISSED_CALLS = "missed_calls", _("Missed calls")
+        WELCOME = "welcome", _("Welcome")
 
     class Channel(models.TextChoices):
         SMS = "sms", _("SMS")
@@ -774,6 +831,11 @@ class Escalation(models.Model):
         ordering = ["-opened_at"]
         verbose_name = _("escalation")
         verbose_name_plural = _("escalations")
+        indexes = [
+            # The beat's every-minute question (close, climb) and the dashboards: the open ones,
+            # a handful among years of resolved escalations.
+            models.Index(fields=["escalated_at"], condition=Q(resolved_at__isnull=True), name="escalation_open_idx"),
+        ]
 
     def __str__(self):
         return f"{self.shift} – {self.missing}"
@@ -912,3 +974,91 @@ class MissedCallAlert(models.Model):
 
     def __str__(self):
         return f"{self.line} {timezone.localtime(self.raised_at):%d/%m %H:%M}: {self.missed}"
+
+
+def new_link_token() -> str:
+    # 64 random bits in 11 characters: short enough for an SMS, far too many to guess.
+    return secrets.token_urlsafe(8)
+
+
+class ActionLink(models.Model):
+    """The short link an SMS carries (/s/<token>): it lets one agent act on one shift without
+    signing in, and nothing else. Its actions are those of the message; each works once, and
+    the link ends with the shift. A welcome link (no shift) leads a new agent to their password."""
+
+    class Action(models.TextChoices):
+        CONFIRM = "confirm", _("Confirm")
+        CHECK_IN = "check_in", _("Check in")
+        DECLINE = "decline", _("I cannot come")
+        TAKE = "take", _("I will take this shift")
+        SET_PASSWORD = "set_password", _("Choose a password")
+
+    token = models.CharField(_("token"), max_length=32, unique=True, default=new_link_token, editable=False)
+    agent = models.ForeignKey(Agent, verbose_name=_("agent"), on_delete=models.CASCADE, related_name="action_links")
+    shift = models.ForeignKey(
+        Shift, verbose_name=_("shift"), null=True, blank=True, on_delete=models.CASCADE, related_name="action_links"
+    )
+    # The agent's place on the shift: theirs from the start, or once they take the shift.
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actions = models.JSONField(_("actions"), default=list)
+    # Each action done, with when: {"confirm": "2026-12-01T06:58:00+07:00"}.
+    done = models.JSONField(_("done"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("SMS link")
+        verbose_name_plural = _("SMS links")
+        constraints = [
+            # Every message about one shift to one agent carries the same link.
+            models.UniqueConstraint(
+                fields=["agent", "shift"], condition=Q(shift__isnull=False), name="action_link_once_per_agent_shift"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agent} {self.shift or ''} {','.join(self.actions)}"
+
+    def get_absolute_url(self):
+        return reverse("action_link", args=[self.token])
+
+    @classmethod
+    def for_shifts(cls, wanted) -> dict:
+        """The links for `wanted` messages, (agent, shift, actions, assignment or None) each,
+        as {(agent id, shift id): link}: each agent's one link for a shift, made on first use
+        and offering these actions too. A handful of queries however many messages."""
+        if not wanted:
+            return {}
+        pairs = Q()
+        for agent, shift, _actions, _assignment in wanted:
+            pairs |= Q(agent=agent, shift=shift)
+        cls.objects.bulk_create(
+            [
+                cls(agent=agent, shift=shift, actions=list(actions), assignment=assignment, expires_at=shift.end)
+                for agent, shift, actions, assignment in wanted
+            ],
+            # Two beat ticks, or a reminder and an escalation, may make the same link at once.
+            ignore_conflicts=True,
+        )
+        links = {(link.agent_id, link.shift_id): link for link in cls.objects.filter(pairs)}
+        for agent, shift, actions, assignment in wanted:
+            link = links[agent.pk, shift.pk]
+            missing = [action for action in actions if action not in link.actions]
+            # A rebuilt roster gives the agent a new assignment on the same shift.
+            moved = assignment is not None and link.assignment_id != assignment.pk
+            if missing or moved:
+                link.actions = [*link.actions, *missing]
+                link.assignment = assignment or link.assignment
+                link.save(update_fields=["actions", "assignment"])
+        return links
+
+    @property
+    def url(self) -> str:
+        """The whole address, on SITE_URL, for a message read outside the site."""
+        return settings.SITE_URL.rstrip("/") + self.get_absolute_url()
+
+    def is_expired(self, now) -> bool:
+        return now >= self.expires_at

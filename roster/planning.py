@@ -7,6 +7,11 @@ pinned and hand-made assignments are fixed; the rest of the draft is `current`, 
 rebuild keeps as much of it as it can. Live assignments of the same agents outside the
 draft count too: those just before the period as `history`, those beside or after it as
 fixed context shifts, so no rule breaks across the draft's edges or across lines.
+
+Extra cover (Assignment.is_extra: a director's agent beyond a shift's headcount, for a
+no-show) is work the agent did, not a place of the plan: it goes in as `history`, wherever it
+lies, so it counts for rest and hours but is never a fixed assignment — a shift with more
+agents than places would make every later build invalid.
 """
 
 import datetime
@@ -94,7 +99,7 @@ def plan_for(roster: Roster, *, time_limit_s: float = 10) -> Plan:
     )
     history, context_fixed, context_shifts = [], [], {}
     for a in outside:
-        if a.end <= period_start:
+        if a.end <= period_start or a.is_extra:
             history.append({"agent": f"a{a.agent_id}", "start": a.start.isoformat(), "end": a.end.isoformat()})
         else:
             key = f"{CONTEXT_PREFIX}{a.shift_id}"
@@ -112,6 +117,12 @@ def plan_for(roster: Roster, *, time_limit_s: float = 10) -> Plan:
             context_fixed.append({"shift": key, "agent": f"a{a.agent_id}"})
 
     holding = [a for a in draft_assignments if a.status not in Assignment.NOT_HOLDING and a.agent_id in agent_ids]
+    history += [
+        {"agent": f"a{a.agent_id}", "start": a.start.isoformat(), "end": a.end.isoformat()}
+        for a in holding
+        if a.is_extra
+    ]
+    holding = [a for a in holding if not a.is_extra]
     fixed = [
         {"shift": f"s{a.shift_id}", "agent": f"a{a.agent_id}"}
         for a in holding

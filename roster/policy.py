@@ -16,6 +16,8 @@ Every lookup by a natural key (a phone, an email, an extension, a code) that lea
 is made among what these functions return, never among all rows.
 """
 
+from collections import defaultdict
+
 from django.db.models import Q
 
 from hotline.models import Hotline, Line, Unit
@@ -58,6 +60,35 @@ def managed_lines(user):
     if not user.is_authenticated:
         return Line.objects.none()
     return Line.objects.filter(Q(hotline__in=operated_hotlines(user)) | Q(unit__in=directed_units(user).values("pk")))
+
+
+def managed_line_ids(users) -> dict[int, set[int]]:
+    """managed_lines of many users at once, as line ids by user id: the same rule, read in a
+    fixed few queries however many users, units and lines there are (the beat's gap alert asks
+    it for every director of the country)."""
+    children = defaultdict(list)
+    for pk, parent_id in Unit.objects.values_list("pk", "parent_id"):
+        children[parent_id].append(pk)
+    directed = defaultdict(set)
+    for user_id, unit_id in Unit.directors.through.objects.filter(user__in=[u.pk for u in users]).values_list(
+        "user_id", "unit_id"
+    ):
+        directed[user_id].add(unit_id)
+    lines = list(Line.objects.values_list("pk", "unit_id", "hotline__unit_id"))
+    result = {}
+    for user in users:
+        if is_admin(user):
+            result[user.pk] = {pk for pk, _unit, _operator in lines}
+            continue
+        operated = directed[user.pk] if user.is_authenticated else set()
+        below, frontier = set(operated), list(operated)
+        while frontier:
+            for child in children[frontier.pop()]:
+                if child not in below:
+                    below.add(child)
+                    frontier.append(child)
+        result[user.pk] = {pk for pk, unit_id, operator_id in lines if operator_id in operated or unit_id in below}
+    return result
 
 
 def managed_agents(user):

@@ -12,4 +12,4 @@ def notification_log(user):
     scope = Q(user=user) | Q(agent__user=user)
     if policy.is_manager(user):
         scope |= Q(agent__in=policy.managed_agents(user).values("pk"))
-    return Notification.objects.filter(scope).select_related("agent").order_by("-created_at", "-pk")
+    return Notification.objects.filter(scope).select_related("agent", "user__agent").order_by("-created_at", "-pk")

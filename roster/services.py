@@ -3,13 +3,12 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, F, Q
-from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -18,9 +17,12 @@ from django.utils.translation import gettext as _
 from roster import policy, solver
 from roster.models import (
     CHECK_IN_EARLY,
+    ActionLink,
     Agent,
     Assignment,
+    Escalation,
     Leave,
+    Notification,
     PresenceEvent,
     PublicHoliday,
     Roster,
@@ -29,9 +31,12 @@ from roster.models import (
     ShiftChange,
     Swap,
 )
+from roster.names import name_key
 from roster.notifications.changes import record_change, record_publish, tell_leave_decision
 from roster.notifications.gaps import alert_gaps
+from roster.notifications.messages import welcome_messages
 from roster.planning import CONTEXT_DAYS, HISTORY_DAYS, Plan, local_midnight, plan_for
+from roster.tokens import welcome_token_generator
 
 
 class RosterError(Exception):
@@ -95,6 +100,7 @@ def draft_for(*, lines, start: datetime.date, end: datetime.date, by=None) -> Ro
                 status=a.status,
                 source=a.source,
                 pinned=a.pinned,
+                is_extra=a.is_extra,
                 start=shift.start,
                 end=shift.end,
                 created_at=a.created_at,
@@ -145,7 +151,7 @@ def publish_summary(roster: Roster) -> dict:
     for change in changes.values():
         change["added"].sort(key=lambda k: k[2])
         change["removed"].sort(key=lambda k: k[2])
-    return dict(sorted(changes.items(), key=lambda item: item[0].full_name))
+    return dict(sorted(changes.items(), key=lambda item: name_key(item[0].full_name)))
 
 
 def shifts_from_patterns(roster: Roster) -> int:
@@ -235,7 +241,11 @@ def roster_build_write(*, plan: Plan, solution, by=None, publish: bool = False) 
 
     chosen = {(plan.shifts[s].pk, plan.agents[a].pk) for s, a in solution.assignments if s in plan.shifts}
     existing = {(a.shift_id, a.agent_id): a for a in Assignment.objects.filter(shift__roster=draft)}
-    stale = [a.pk for key, a in existing.items() if key not in chosen and a.status not in Assignment.NOT_HOLDING]
+    stale = [
+        a.pk
+        for key, a in existing.items()
+        if key not in chosen and a.status not in Assignment.NOT_HOLDING and not a.is_extra
+    ]
     Assignment.objects.filter(pk__in=stale).delete()
     shift_by_pk = {s.pk: s for s in plan.shifts.values()}
     Assignment.objects.bulk_create(
@@ -460,15 +470,29 @@ def roster_build_run(*, build_id: int) -> None:
         )
 
 
-def roster_build_sweep(*, now: datetime.datetime) -> int:
-    """Mark failed the running builds past their deadline, whose worker stopped; return how many.
+# A build no worker has taken this long after it was queued was lost with its message (the
+# broker restarted empty) or waits behind workers that are all down: either way the director
+# should hear it and start again, not watch "queued" forever.
+QUEUE_PATIENCE = datetime.timedelta(minutes=10)
 
-    Nothing waits on a running build, so the director can start again at once."""
-    return RosterBuild.objects.filter(status=RosterBuild.Status.RUNNING, deadline__lt=now).update(
+
+def roster_build_sweep(*, now: datetime.datetime) -> int:
+    """Mark failed the running builds past their deadline, whose worker stopped, and the
+    queued ones no worker took in time; return how many.
+
+    Nothing waits on a failed build, so the director can start again at once; a worker that
+    gets the message later finds the build no longer queued and leaves it."""
+    running = RosterBuild.objects.filter(status=RosterBuild.Status.RUNNING, deadline__lt=now).update(
         status=RosterBuild.Status.FAILED,
         error=_("The worker stopped before the build finished; start it again."),
         finished_at=now,
     )
+    queued = RosterBuild.objects.filter(status=RosterBuild.Status.QUEUED, created_at__lt=now - QUEUE_PATIENCE).update(
+        status=RosterBuild.Status.FAILED,
+        error=_("No worker took the build within 10 minutes (see /healthz); start it again."),
+        finished_at=now,
+    )
+    return running + queued
 
 
 def rule_violations(*, shift: Shift, agent, replacing=None):
@@ -496,16 +520,19 @@ OTHER_SHIFTS_WORDS = {
 }
 
 
-def rule_breaches(*, shift: Shift, agent, replacing=None, by=None) -> list[str]:
+def rule_breaches(*, shift: Shift, agent, replacing=None, by=None, extra_allowed: bool = False) -> list[str]:
     """What putting this agent on this shift would break, as the engine's checker words it
     (the API's wording: "rule 3 (rest between shifts): …").
 
     The checker weighs the agent's shifts on other lines too, maybe another unit's: when the
     caller (`by`) does not manage one of those lines, the rules that weigh them are named
-    without the times and hours of those shifts."""
+    without the times and hours of those shifts. With `extra_allowed`, a full shift that may
+    take extra cover (Shift.may_take_extra) is no breach."""
     found, _plan = rule_violations(shift=shift, agent=agent, replacing=replacing)
     if found is None:
         return [_("%(agent)s is not an active agent of this roster's lines.") % {"agent": agent.full_name}]
+    if extra_allowed and shift.may_take_extra(timezone.now()):
+        found = [v for v in found if not is_headcount(v)]
     if by is None or not works_where_unseen(agent, shift.roster, by):
         return [str(v) for v in found]
     return [
@@ -514,6 +541,11 @@ def rule_breaches(*, shift: Shift, agent, replacing=None, by=None) -> list[str]:
         else str(v)
         for v in found
     ]
+
+
+def is_headcount(violation) -> bool:
+    """The checker's "more agents than places" (rule 7 without an agent), not an agent twice."""
+    return violation.rule == 7 and violation.agent is None
 
 
 def works_where_unseen(agent, roster: Roster, user) -> bool:
@@ -528,44 +560,148 @@ def works_where_unseen(agent, roster: Roster, user) -> bool:
     )
 
 
-def explained_breaches(*, shift: Shift, agent, replacing=None) -> list[str]:
-    """The same, in the reader's language and words, for the pages."""
+def explained_breaches(*, shift: Shift, agent, replacing=None, by=None, extra_allowed: bool = False) -> list[str]:
+    """The same, for the pages: sentences in the reader's language that a director acts on —
+    which shift is too close, whose leave, which week — never a rule's number. With `by`, the
+    times of the agent's shifts on lines `by` does not manage stay hidden. With
+    `extra_allowed`, a full shift that may take extra cover (Shift.may_take_extra) is no
+    refusal: the agent is added beyond the headcount."""
+    if shift.assignments.filter(agent=agent).exclude(status__in=Assignment.NOT_HOLDING).exists():
+        return [already_on(agent)]
     found, plan = rule_violations(shift=shift, agent=agent, replacing=replacing)
     if found is None:
         return [_("%(agent)s is not an active agent of this roster's lines.") % {"agent": agent.full_name}]
-    rules = plan.problem.rules
-    texts = {
-        1: _("%(agent)s does not answer this line"),
-        2: _("%(agent)s is on leave or unavailable at that time"),
-        3: _("%(agent)s would rest less than %(rest)s hours between two shifts"),
-        4: _("%(agent)s would work more than %(cap)s hours that week"),
-        5: _("%(agent)s would have no %(weekly)s hours of rest in a row that week"),
-        6: _("%(agent)s would work more than %(nights)s nights in a row"),
-        7: _("the shift has no free place, or %(agent)s is already on it"),
-    }
+    if extra_allowed and shift.may_take_extra(timezone.now()):
+        found = [v for v in found if not is_headcount(v)]
+    explained = [explain(v, shift=shift, agent=agent, rules=plan.problem.rules, by=by) for v in found]
+    return list(dict.fromkeys(explained))
+
+
+def already_on(agent) -> str:
+    return _("%(agent)s is already on this shift.") % {"agent": agent.full_name}
+
+
+def explain(violation, *, shift: Shift, agent, rules, by) -> str:
+    monday = shift.day - datetime.timedelta(days=shift.day.weekday())
     values = {
         "agent": agent.full_name,
         "rest": f"{rules.min_rest_hours:g}",
         "cap": f"{min(rules.max_hours_per_week, agent.max_hours_per_week):g}",
         "weekly": f"{rules.weekly_rest_hours:g}",
         "nights": rules.max_consecutive_nights,
+        "required": shift.required,
+        "digit": shift.line.digit,
+        "monday": f"{monday:%d/%m}",
+        "sunday": f"{monday + datetime.timedelta(days=6):%d/%m}",
     }
-    explained = []
-    for violation in found:
-        text = texts[violation.rule] % values
-        explained.append(_("%(text)s (rule %(rule)s)") % {"text": text, "rule": violation.rule})
-    return list(dict.fromkeys(explained))
+    rule = violation.rule
+    if rule == 1:
+        return _("%(agent)s does not answer line %(digit)s.") % values
+    if rule == 2:
+        return explain_unavailable(shift, agent)
+    if rule == 3:
+        return explain_rest(shift, agent, values, by)
+    if rule == 4:
+        return _("%(agent)s would work more than %(cap)s hours in the week %(monday)s–%(sunday)s.") % values
+    if rule == 5:
+        return (
+            _("%(agent)s would have no %(weekly)s hours of rest in a row in the week %(monday)s–%(sunday)s.") % values
+        )
+    if rule == 6:
+        return _("%(agent)s would work more than %(nights)s nights in a row.") % values
+    if is_headcount(violation):
+        return _("This shift already has the %(required)s agents it needs.") % values
+    if rule == 7:
+        return already_on(agent)
+    return _("%(agent)s cannot take this shift under the working-time rules.") % values
+
+
+def explain_unavailable(shift: Shift, agent) -> str:
+    """Rule 2 in words: the agent's leave with its dates, or the shift they declined."""
+    leave = Leave.objects.approved().filter(agent=agent).overlapping(shift.start, shift.end).order_by("start").first()
+    if leave is not None:
+        start, end = timezone.localtime(leave.start), timezone.localtime(leave.end)
+        return _("%(agent)s is on leave from %(start)s to %(end)s.") % {
+            "agent": agent.full_name,
+            "start": f"{start:%H:%M %d/%m/%Y}",
+            "end": f"{end:%H:%M %d/%m/%Y}",
+        }
+    if shift.assignments.filter(agent=agent, status=Assignment.Status.DECLINED).exists():
+        return _("%(agent)s declined this shift.") % {"agent": agent.full_name}
+    return _("%(agent)s is unavailable at that time.") % {"agent": agent.full_name}
+
+
+def explain_rest(shift: Shift, agent, values: dict, by) -> str:
+    """Rule 3 in words: the agent's nearest shift that leaves too little rest, named by its
+    hours and day (Shift.label) unless it is on a line the reader does not manage."""
+    rest = datetime.timedelta(hours=float(values["rest"]))
+    roster = shift.roster
+    near = (
+        Assignment.objects.filter(agent=agent, start__lt=shift.end + rest, end__gt=shift.start - rest)
+        .exclude(shift=shift)
+        .exclude(status__in=Assignment.NOT_HOLDING)
+        .filter(Q(shift__roster=roster) | Q(is_live=True))
+        .select_related("shift__line")
+    )
+    if not roster.is_published:
+        # What the draft replaces does not count, as in the plan (roster.planning).
+        near = near.exclude(
+            is_live=True,
+            shift__line__in=roster.lines.all(),
+            start__gte=local_midnight(roster.start),
+            start__lt=local_midnight(roster.end + datetime.timedelta(days=1)),
+        )
+    # The nearest first: an overlapping shift, else the shortest rest.
+    others = sorted(near, key=lambda a: max(datetime.timedelta(0), shift.start - a.end, a.start - shift.end))
+    if not others:
+        return _("%(agent)s has another shift too close to this one; %(rest)s hours of rest are needed.") % values
+    other = others[0]
+    if by is not None and not policy.managed_lines(by).filter(pk=other.shift.line_id).exists():
+        return (
+            _("%(agent)s has a shift of another unit too close to this one; %(rest)s hours of rest are needed.")
+            % values
+        )
+    values = {**values, "times": other.shift.times, "day": f"{other.shift.day:%d/%m}"}
+    if other.start < shift.end and shift.start < other.end:
+        return _("%(agent)s already has the shift %(times)s on %(day)s at that time.") % values
+    if other.end <= shift.start:
+        if other.shift.is_night():
+            return (
+                _(
+                    "%(agent)s has just worked the night shift %(times)s on %(day)s; %(rest)s hours of rest are "
+                    "needed before the next shift."
+                )
+                % values
+            )
+        return (
+            _(
+                "%(agent)s has just worked the shift %(times)s on %(day)s; %(rest)s hours of rest are needed "
+                "before the next shift."
+            )
+            % values
+        )
+    return (
+        _("%(agent)s has the shift %(times)s on %(day)s soon after this one; %(rest)s hours of rest are needed.")
+        % values
+    )
 
 
 @transaction.atomic
-def assignment_add(*, shift: Shift, agent, by=None) -> Assignment:
-    """Put an agent on a shift by hand, if no rule breaks; a published roster tells the agent."""
+def assignment_add(*, shift: Shift, agent, by=None, extra_allowed: bool = False) -> Assignment:
+    """Put an agent on a shift by hand, if no rule breaks; a published roster tells the agent.
+
+    With `extra_allowed` (a director on the pages), a full shift that may take extra cover
+    (Shift.may_take_extra: published, under way or today — a no-show) takes the agent beyond
+    its headcount, marked is_extra; every other rule still holds."""
     # Lock the shift: two directors filling its last place at once must not both succeed.
     shift = Shift.objects.select_for_update().select_related("roster", "line").get(pk=shift.pk)
-    breaches = rule_breaches(shift=shift, agent=agent, by=by)
+    if shift.assignments.exclude(status__in=Assignment.NOT_HOLDING).filter(agent=agent).exists():
+        raise RosterError(already_on(agent))
+    breaches = rule_breaches(shift=shift, agent=agent, by=by, extra_allowed=extra_allowed)
     if breaches:
         raise RosterError("; ".join(breaches))
-    assignment = Assignment(shift=shift, agent=agent, source=Assignment.Source.MANUAL)
+    # Past the breaches, a full shift is one that may take extra cover.
+    assignment = Assignment(shift=shift, agent=agent, source=Assignment.Source.MANUAL, is_extra=shift.is_full())
     try:
         assignment.full_clean()
     except ValidationError as e:
@@ -718,9 +854,9 @@ def switchboard_event(event, *, lines=None) -> PresenceEvent | None:
 
 
 @transaction.atomic
-def agent_save(*, agent: Agent, lines, request=None) -> Agent:
+def agent_save(*, agent: Agent, lines) -> Agent:
     """Save an agent from the directors' form; a new agent gets a login (username from the
-    email, else the phone number) and, with an email address, a link to set a password."""
+    email, else the phone number) and a welcome with a link to choose a password."""
     new_login = agent.user_id is None
     if new_login:
         username = Agent.login_username(agent.email, agent.phone)
@@ -729,26 +865,42 @@ def agent_save(*, agent: Agent, lines, request=None) -> Agent:
         agent.update_login()
     agent.save()
     agent.lines.set(lines)
-    if new_login and agent.email and request is not None:
-        # Django's reset form skips users without a usable password, so send its mail here.
-        transaction.on_commit(lambda: send_first_password_mail(agent.user, request))
+    if new_login:
+        agent_welcome(agent=agent)
     return agent
 
 
-def send_first_password_mail(user, request):
-    """Email a new agent the link to choose their password (the password-reset mail)."""
-    context = {
-        "email": user.email,
-        "domain": request.get_host(),
-        "site_name": "Trực Ban",
-        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-        "user": user,
-        "token": default_token_generator.make_token(user),
-        "protocol": "https" if request.is_secure() else "http",
-    }
-    subject = "".join(loader.render_to_string("registration/password_reset_subject.txt", context).splitlines())
-    body = loader.render_to_string("registration/password_reset_email.html", context)
-    send_mail(subject, body, None, [user.email])
+def agent_welcome(*, agent: Agent) -> list[Notification]:
+    """Welcome a new account by SMS and email through the outbox: what Trực Ban is, the login,
+    and a link to choose a password that works WELCOME_LINK_DAYS days. In the caller's
+    transaction, so an agent that is not saved after all is never welcomed."""
+    days = settings.WELCOME_LINK_DAYS
+    link = ActionLink.objects.create(
+        agent=agent,
+        actions=[ActionLink.Action.SET_PASSWORD],
+        expires_at=timezone.now() + datetime.timedelta(days=days),
+    )
+    password_url = settings.SITE_URL.rstrip("/") + welcome_path(agent.user)
+    # The first welcome keeps the plain key; one sent again is a message of its own.
+    again = ActionLink.objects.filter(agent=agent, shift__isnull=True).count() > 1
+    stem = f"welcome:{agent.pk}:{link.pk}" if again else None
+    rows = welcome_messages(agent, password_url=password_url, sms_link=link.url, days=days, stem=stem)
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return rows
+
+
+def agent_welcome_again(*, agent: Agent) -> list[Notification]:
+    """Send a new welcome to an agent who has not chosen a password yet (the first link
+    expired, or the SMS was lost); an account already opened uses the password reset instead."""
+    if agent.user is None or agent.user.has_usable_password():
+        raise RosterError(_("%(agent)s has already chosen a password.") % {"agent": agent.full_name})
+    return agent_welcome(agent=agent)
+
+
+def welcome_path(user) -> str:
+    """Where a new account chooses its password, with a token that works WELCOME_LINK_DAYS days."""
+    uid, token = urlsafe_base64_encode(force_bytes(user.pk)), welcome_token_generator.make_token(user)
+    return reverse("welcome_password", args=[uid, token])
 
 
 def future_shifts(agent, now=None):
@@ -838,3 +990,113 @@ def swap_withdraw(*, swap: Swap) -> Swap:
     swap.status = Swap.Status.WITHDRAWN
     swap.save(update_fields=["status"])
     return swap
+
+
+# One tap from an SMS ---------------------------------------------------------------------------
+
+
+def open_places(shift: Shift) -> int:
+    """Places of a shift under way that agents on standby may still take: those an escalation
+    found without anyone checked in, less the places taken since it was raised."""
+    escalation = Escalation.objects.filter(shift=shift).first()
+    if escalation is None or escalation.resolved_at is not None:
+        return 0
+    covered = (
+        shift.assignments.exclude(status__in=Assignment.NOT_HOLDING)
+        .filter(Q(status=Assignment.Status.CHECKED_IN) | Q(is_extra=True) | Q(created_at__gte=escalation.opened_at))
+        .count()
+    )
+    return max(shift.required - covered, 0)
+
+
+@transaction.atomic
+def shift_take(*, shift: Shift, agent, now=None) -> Assignment:
+    """An agent on standby takes a place of a shift under way that is short of agents, if the
+    engine's rules allow it; beyond the headcount when the absent agents still hold theirs."""
+    now = now or timezone.now()
+    # Lock the shift: of two agents on standby tapping at once, the first gets the place and
+    # the second hears that it is taken.
+    shift = Shift.objects.select_for_update().select_related("roster", "line").get(pk=shift.pk)
+    if now >= shift.end or not shift.roster.is_published:
+        raise RosterError(_("This shift is over."))
+    if shift.assignments.filter(agent=agent).exclude(status__in=Assignment.NOT_HOLDING).exists():
+        raise RosterError(_("You are already on this shift."))
+    if open_places(shift) == 0:
+        raise RosterError(_("Someone else has already taken this shift."))
+    holding = shift.assignments.exclude(status__in=Assignment.NOT_HOLDING).count()
+    extra = holding >= shift.required
+    found, _plan = rule_violations(shift=shift, agent=agent)
+    if found is None or any(not (extra and v.rule == 7) for v in found):
+        raise RosterError("; ".join(explained_breaches(shift=shift, agent=agent)))
+    assignment = Assignment.objects.filter(shift=shift, agent=agent).first() or Assignment(shift=shift, agent=agent)
+    assignment.status, assignment.source, assignment.is_extra = (
+        Assignment.Status.CONFIRMED,
+        Assignment.Source.MANUAL,
+        extra,
+    )
+    assignment.confirmed_at, assignment.created_at = now, now
+    try:
+        assignment.full_clean()
+    except ValidationError as e:
+        raise RosterError(" ".join(e.messages)) from e
+    assignment.save()
+    roster_touch(shift.roster_id)
+    return assignment
+
+
+@transaction.atomic
+def assignment_cannot_come(*, assignment: Assignment, now=None) -> Assignment:
+    """An agent cannot come. Before the shift it is a decline; once the shift is under way
+    without them it is the same, and the line's directors hear of the gap at once too."""
+    now = now or timezone.now()
+    if assignment.start > now:
+        return assignment_decline(assignment=assignment)
+    # Lock the row: the same tap racing a check-in must not leave both half-done.
+    assignment = Assignment.objects.select_for_update().select_related("shift__line").get(pk=assignment.pk)
+    if assignment.status == Assignment.Status.CHECKED_IN:
+        raise RosterError(_("You have checked in to this shift, so it can no longer be declined."))
+    if assignment.status in Assignment.NOT_HOLDING:
+        raise RosterError(_("You have already declined this shift."))
+    if now >= assignment.end:
+        raise RosterError(_("This shift is over."))
+    assignment.status = Assignment.Status.DECLINED
+    assignment.save(update_fields=["status"])
+    roster_touch(assignment.shift.roster_id)
+    alert_gaps(now, lines=[assignment.shift.line], urgent_only=True)
+    return assignment
+
+
+@transaction.atomic
+def action_link_act(*, link: ActionLink, action: str, now=None) -> ActionLink:
+    """Do one action of an SMS link: only those its message offered, each once, until the
+    shift ends. The link acts for its agent on its shift and on nothing else."""
+    now = now or timezone.now()
+    # Lock the link: a double tap, or the link opened on two phones, does the action once.
+    link = ActionLink.objects.select_for_update().select_related("agent").get(pk=link.pk)
+    if link.shift_id is None or action not in link.actions:
+        raise RosterError(_("This link does not offer that."))
+    if link.is_expired(now):
+        raise RosterError(_("This link has expired: the shift is over."))
+    if action in link.done:
+        raise RosterError(_("This has already been done from this link."))
+    Action = ActionLink.Action
+    if action == Action.TAKE:
+        link.assignment = shift_take(shift=link.shift, agent=link.agent, now=now)
+        # Whoever takes the shift checks in from the same link on arrival.
+        link.actions = list(dict.fromkeys([*link.actions, Action.CHECK_IN]))
+    else:
+        assignment = link.assignment
+        if assignment is None or assignment.agent_id != link.agent_id or assignment.shift_id != link.shift_id:
+            raise RosterError(_("You are not on this shift."))
+        try:
+            if action == Action.CONFIRM:
+                assignment.confirm(now=now)
+            elif action == Action.CHECK_IN:
+                assignment.check_in(now=now)
+            else:
+                assignment_cannot_come(assignment=assignment, now=now)
+        except ValidationError as e:
+            raise RosterError(" ".join(e.messages)) from e
+    link.done[action] = now.isoformat()
+    link.save(update_fields=["assignment", "actions", "done"])
+    return link

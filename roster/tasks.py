@@ -3,13 +3,14 @@
 from celery import shared_task
 from django.utils import timezone
 
+from hotline.tasks import DATABASE_RETRY
 from roster import services
 from roster.notifications import changes, escalation, gaps, missed_calls, outbox, reminders
 
 BATCH = 100
 
 
-@shared_task
+@shared_task(**DATABASE_RETRY)
 def dispatch_due():
     """Every minute (beat): recover what dead workers left, make due reminders, send what is due."""
     now = timezone.now()
@@ -21,12 +22,12 @@ def dispatch_due():
         send_notifications.delay(ids[first : first + BATCH])
 
 
-@shared_task
+@shared_task(**DATABASE_RETRY)
 def send_notifications(ids):
     outbox.deliver(ids)
 
 
-@shared_task
+@shared_task(**DATABASE_RETRY)
 def check_staffing():
     """Every minute (beat): raise, climb and close escalations of shifts under way."""
     now = timezone.now()
@@ -35,13 +36,13 @@ def check_staffing():
     escalation.climb(now)
 
 
-@shared_task
+@shared_task(**DATABASE_RETRY)
 def check_missed_calls():
     """Every minute (beat): lines missing too many calls alert their agents on duty and directors."""
     missed_calls.alert_missed_calls(timezone.now())
 
 
-@shared_task
+@shared_task(**DATABASE_RETRY)
 def alert_gaps_daily():
     """16:00 every day (beat): each director's unfilled places for the next 7 days."""
     gaps.alert_gaps(timezone.now())
@@ -49,11 +50,14 @@ def alert_gaps_daily():
 
 @shared_task
 def run_roster_build(build_id):
-    """Run the engine for a queued build; minutes of work, never handed to a second worker."""
+    """Run the engine for a queued build; minutes of work, never handed to a second worker.
+
+    Not retried when the database fails, so no second solve starts behind the director's back:
+    a build left running is marked failed by the sweeper at its deadline, to be started again."""
     services.roster_build_run(build_id=build_id)
 
 
-@shared_task
+@shared_task(**DATABASE_RETRY)
 def sweep_roster_builds():
     """Every minute (beat): builds whose worker died mid-run end failed, so they can be started again."""
     services.roster_build_sweep(now=timezone.now())

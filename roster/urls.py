@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roster import director_views, views
+from roster import director_views, link_views, views
 
 urlpatterns = [
     path("me/shifts/", views.my_shifts, name="my_shifts"),
@@ -21,6 +21,8 @@ urlpatterns = [
     path("swaps/<int:pk>/decide/", director_views.decide_swap, name="decide_swap"),
     path("me/calendar/reset/", views.reset_calendar, name="reset_calendar"),
     path("ical/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("s/<str:token>", link_views.action_link, name="action_link"),
+    path("welcome/<uidb64>/<token>/", link_views.welcome_password, name="welcome_password"),
     path("lines/<int:pk>/roster/", director_views.roster_builder, name="roster_builder"),
     path("lines/<int:pk>/roster/build/", director_views.start_build, name="roster_start_build"),
     path("lines/<int:pk>/roster/print/", director_views.roster_print, name="roster_print"),
@@ -36,6 +38,7 @@ urlpatterns = [
     path("agents/import/", director_views.agent_import, name="agent_import"),
     path("agents/<int:pk>/", director_views.agent_edit, name="agent_edit"),
     path("agents/<int:pk>/replan/", director_views.agent_replan, name="agent_replan"),
+    path("agents/<int:pk>/welcome/", director_views.agent_welcome_again, name="agent_welcome_again"),
     path("reports/hours/", director_views.hours_report, name="hours_report"),
     path("notifications/", views.notification_log, name="notification_log"),
     path("escalations/<int:pk>/acknowledge/", views.acknowledge_escalation, name="acknowledge_escalation"),

@@ -1,6 +1,7 @@
 """Pages for agents: their own shifts, confirming and checking in."""
 
 import datetime
+from itertools import groupby
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from hotline.fields import month_label
 from roster import policy, selectors, services
 from roster.calendar import agent_calendar
 from roster.forms import AgentSettingsForm, DutyLogForm, LeaveRequestForm
@@ -32,7 +34,6 @@ from roster.models import (
 from roster.notifications import escalation
 from roster.services import RosterError, assignment_decline
 
-UPCOMING_DAYS = 30
 PAST_DAYS = 30
 
 
@@ -52,12 +53,9 @@ def my_shifts(request):
 
 def render_my_shifts(request, agent):
     now = timezone.now()
+    # Every published shift ahead, not a few weeks: SMS in December already speak of January.
     upcoming = list(
-        agent.assignments.filter(
-            shift__roster__status=Roster.Status.PUBLISHED,
-            end__gt=now,
-            start__lt=now + datetime.timedelta(days=UPCOMING_DAYS),
-        )
+        agent.assignments.filter(shift__roster__status=Roster.Status.PUBLISHED, end__gt=now)
         .select_related("shift__line__hotline")
         .order_by("start")
     )
@@ -118,9 +116,12 @@ def render_my_shifts(request, agent):
             "my_offers": my_offers,
             "agent": agent,
             "upcoming": upcoming,
+            "upcoming_months": [
+                (month_label(month), list(assignments))
+                for month, assignments in groupby(upcoming, key=lambda a: timezone.localdate(a.start).replace(day=1))
+            ],
             "on_duty_now": on_duty_now,
             "now": now,
-            "days": UPCOMING_DAYS,
         },
     )
 
@@ -251,7 +252,7 @@ def take_swap(request, pk):
     agent, swap = agent_swap(request, pk)
     breaches = services.explained_breaches(shift=swap.shift, agent=agent, replacing=swap.offered_by)
     if breaches:
-        messages.error(request, _("You cannot take this shift: %(why)s") % {"why": "; ".join(breaches)})
+        messages.error(request, _("You cannot take this shift: %(why)s") % {"why": " ".join(breaches)})
         return redirect("my_shifts")
     try:
         swap = services.swap_take(swap=swap, agent=agent)
@@ -342,13 +343,15 @@ def shift_log(request, pk):
         messages.success(request, _("Written in the duty log."))
         return redirect("shift_log", pk=shift.pk)
     previous = Shift.objects.published().filter(line=shift.line, start__lt=shift.start).order_by("-start").first()
-    handover = previous.log_entries.filter(kind=DutyLogEntry.Kind.HANDOVER).select_related("author") if previous else []
+    handover = (
+        previous.log_entries.filter(kind=DutyLogEntry.Kind.HANDOVER).select_related("author__agent") if previous else []
+    )
     return render(
         request,
         "roster/shift_log.html",
         {
             "shift": shift,
-            "entries": shift.log_entries.select_related("author"),
+            "entries": shift.log_entries.select_related("author__agent"),
             "previous": previous,
             "handover": handover,
             "form": form,
@@ -371,7 +374,7 @@ def line_log(request, pk):
         Shift.objects.published()
         .filter(line=line)
         .overlapping(start, start + datetime.timedelta(days=1))
-        .prefetch_related(Prefetch("log_entries", queryset=DutyLogEntry.objects.select_related("author")))
+        .prefetch_related(Prefetch("log_entries", queryset=DutyLogEntry.objects.select_related("author__agent")))
         .order_by("start")
     )
     return render(

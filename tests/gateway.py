@@ -12,6 +12,7 @@ class FakeGateway:
     def __init__(self, answers):
         self.answers = list(answers)
         self.requests = []  # [(path, headers, json body)]
+        self.answered = []  # [(json body, status)], in the order the answers went out
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -20,6 +21,7 @@ class FakeGateway:
                 body = json.loads(self.rfile.read(length) or b"null")
                 gateway.requests.append((self.path, dict(self.headers), body))
                 status, answer = gateway.answers[0] if len(gateway.answers) == 1 else gateway.answers.pop(0)
+                gateway.answered.append((body, status))
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -39,6 +39,7 @@ from rest_framework.test import APIClient
 
 from hotline.models import Hotline, Line, Unit
 from roster.models import (
+    ActionLink,
     Agent,
     Assignment,
     Escalation,
@@ -95,6 +96,10 @@ EXPECTED = {
         get="ok     ok     ok     ok     ok     ok", kw={"uidb64": "reset_uid", "token": "reset_token"}
     ),
     "password_reset_complete": Row(get="ok     ok     ok     ok     ok     ok"),
+    # A new account's page to choose its password (the welcome's link): the token is the key.
+    "welcome_password": Row(
+        get="ok     ok     ok     ok     ok     ok", kw={"uidb64": "reset_uid", "token": "reset_token"}
+    ),
     "set_language": Row(get="go     go     go     go     go     go"),
     "healthz": Row(get="ok     ok     ok     ok     ok     ok"),
     # Prometheus's: closed (404) without METRICS_TOKEN, and a session never opens it (tests/monitoring).
@@ -115,6 +120,12 @@ EXPECTED = {
         post="anon   no     no     -      -      -",
         query="line=2",
         data={"line": "2"},
+    ),
+    # API: a cloud switchboard's webhooks: the hotline's signature is the only key, whoever asks.
+    "api_switchboard_events": Row(
+        get="405    405    405    405    405    405",
+        post="anon   no     no     no     no     no",
+        data={"hotline": "hotline_number", "events": []},
     ),
     # API: reference data.
     "unit-list": Row(get="anon   ok     ok     ok     ok     ok"),
@@ -256,6 +267,13 @@ EXPECTED = {
     "reset_calendar": Row(get="login  405    405    405    405    405", post="login  -      no     no     no     no"),
     # The calendar feed: its secret token is the key, for anyone who has it.
     "calendar_feed": Row(get="ok     ok     ok     ok     ok     ok", kw={"token": "calendar_token"}),
+    # An SMS link: its token is the key, whoever holds it; an action it does not offer is refused on the page.
+    "action_link": Row(
+        get="ok     ok     ok     ok     ok     ok",
+        post="go     go     go     go     go     go",
+        kw={"token": "sms_link_token"},
+        data={"action": "take"},
+    ),
     # Pages: the duty log (a shift the agent is not on).
     "shift_log": Row(
         get="login  no     no     ok     ok     ok", post="login  no     no     -      -      -", kw={"pk": "shift"}
@@ -312,6 +330,11 @@ EXPECTED = {
     ),
     "agent_replan": Row(
         get="login  no     no     ok     no     ok", post="login  no     no     -      no     -", kw={"pk": "colleague"}
+    ),
+    "agent_welcome_again": Row(
+        get="login  405    405    405    405    405",
+        post="login  no     no     -      no     -",
+        kw={"pk": "colleague"},
     ),
     # Pages: reports and logs.
     "hours_report": Row(get="login  no     ok     ok     ok     ok"),
@@ -468,6 +491,9 @@ def line_two_objects() -> dict:
         "escalation": escalation.pk,
         "leave": leave.pk,
         "calendar_token": me.calendar_token,
+        "sms_link_token": ActionLink.for_shifts([(me, own_assignment.shift, ["confirm"], own_assignment)])[
+            me.pk, own_assignment.shift_id
+        ].token,
         # Any uid and token: the page says the link is not valid, to anyone.
         "reset_uid": "MQ",
         "reset_token": "set-password",

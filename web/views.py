@@ -19,20 +19,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from config.celery import app as celery_app
-from hotline import metrics, staffing
+from hotline import exports, metrics, staffing
 from hotline.calls import UnreadableFormat, import_calls
-from hotline.exports import xlsx_bytes
-from hotline.forms import CalculatorForm, CallImportForm
+from hotline.forms import CalculatorForm, CallImportForm, MonthForm
 from hotline.models import CallRecord, Hotline, new_board_key
 from monitoring.health import beat_health, outbox_late_since
 from roster import policy
 from roster.duty import on_call_board, with_phones
 from roster.models import Assignment, Escalation, Notification, Shift
+from roster.names import person_name
 from roster.views import render_my_shifts
+from switchboard import status as switchboard_status
 
 HEATMAP_DAYS = 14
 LINE_DAYS = 14
@@ -120,8 +119,24 @@ def home(request):
     return render(request, "hotline/no_role.html", status=403)
 
 
+# The dashboard asks this often for open escalations, which the switchboard may raise any second.
+ESCALATIONS_REFRESH_SECONDS = 10
+
+
+def open_escalations(lines):
+    return (
+        Escalation.objects.open()
+        .filter(shift__line__in=lines)
+        .select_related("shift__line", "unit", "acknowledged_by__agent")
+    )
+
+
 def dashboard(request):
     now = timezone.now()
+    if request.GET.get("part") == "escalations":
+        lines = policy.managed_lines(request.user).filter(active=True, hotline__active=True)
+        context = {"escalations": open_escalations(lines), "escalations_refresh": ESCALATIONS_REFRESH_SECONDS}
+        return render(request, "hotline/_escalations.html", context)
     lines = list(
         policy.managed_lines(request.user)
         .filter(active=True, hotline__active=True)
@@ -158,21 +173,23 @@ def dashboard(request):
         .select_related("agent")
         .order_by("-created_at")[:5]
     )
-    escalations = (
-        Escalation.objects.open().filter(shift__line__in=lines).select_related("shift__line", "unit", "acknowledged_by")
-    )
+    escalations = open_escalations(lines)
     return render(
         request,
         "hotline/dashboard.html",
         {
             "statuses": statuses,
             "escalations": escalations,
+            "escalations_refresh": ESCALATIONS_REFRESH_SECONDS,
             "failures": failures,
             "hours": range(24),
             "now": now,
             "days": HEATMAP_DAYS,
             "agent": policy.agent_of(request.user),
-            "operated_hotlines": policy.operated_hotlines(request.user).filter(active=True).order_by("number"),
+            "operated_hotlines": policy.operated_hotlines(request.user)
+            .filter(active=True)
+            .select_related("switchboard")
+            .order_by("number"),
             # Nobody is reminded or escalated to while the beat is stopped: those who watch must know.
             "beat_stopped_since": beat_health(now).stopped_since,
         },
@@ -202,14 +219,18 @@ def line_detail(request, pk):
 @never_cache
 def healthz(request):
     """200 when the database and the broker answer, the beat runs and the outbox moves; 503 naming
-    whichever is down or late."""
+    whichever is down or late.
+
+    `?scope=web` asks only what this web process needs (the database, the broker): the probe of
+    a load balancer, which must not take every web server out because the beat stopped."""
     status = {"db": "ok", "broker": "ok"}
+    web_only = request.GET.get("scope") == "web"
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
         status["db"] = "down"
-    else:
+    if status["db"] == "ok" and not web_only:
         now = timezone.now()
         beat = beat_health(now)
         status["beat"] = "ok"
@@ -219,6 +240,9 @@ def healthz(request):
             status["beat"] = f"late {timezone.localtime(min(beat.late.values())):%H:%M}"
         outbox_late = outbox_late_since(now)
         status["outbox"] = f"late {timezone.localtime(outbox_late):%H:%M}" if outbox_late else "ok"
+        # Only where a hotline has an AMI switchboard: the connector is then a process to watch.
+        if (connector := switchboard_status.health(now)) is not None:
+            status["switchboard"] = connector
     try:
         with celery_app.connection_for_write(settings.CELERY_BROKER_URL, connect_timeout=2) as broker:
             broker.ensure_connection(max_retries=1, interval_start=0, timeout=3)
@@ -341,6 +365,7 @@ def calls(request):
             "form": form,
             "result": result,
             "rejected_shown": REJECTED_SHOWN,
+            "operated_hotlines": policy.operated_hotlines(request.user).filter(active=True).order_by("number"),
         },
         status=400 if form.errors else 200,
     )
@@ -369,89 +394,54 @@ def calls_report(request):
     if not policy.is_manager(request.user):
         raise PermissionDenied
     today = timezone.localdate()
-    try:
-        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
-        first, last = metrics.month_bounds(year, month)
-    except ValueError:
-        first, last = metrics.month_bounds(today.year, today.month)
-    lines = policy.managed_lines(request.user).filter(active=True).select_related("hotline", "unit")
+    # Without a month (or with one that is not one), this month.
+    month_form = MonthForm(request.GET if "month" in request.GET else None, initial={"month": today})
+    month = month_form.cleaned_data["month"] if month_form.is_valid() else today.replace(day=1)
+    first, last = metrics.month_bounds(month.year, month.month)
+    lines = policy.managed_lines(request.user).filter(active=True).select_related("hotline__unit__parent", "unit")
     if request.GET.get("hotline"):
         lines = lines.filter(hotline__number=request.GET["hotline"])
     lines = list(lines.prefetch_related("staffing").order_by("hotline__number", "digit"))
     start = metrics.local_day_start(first)
     shifts = shifts_with_assignments(lines, start, metrics.local_day_start(last + datetime.timedelta(days=1)))
-    months = [metrics.line_month(line, [s for s in shifts if s.line_id == line.pk], first, last) for line in lines]
-    context = {
+    now = timezone.now()
+    months = [metrics.line_month(line, [s for s in shifts if s.line_id == line.pk], first, last, now) for line in lines]
+    month_end = metrics.local_day_start(last + datetime.timedelta(days=1))
+    hotlines = sorted({line.hotline for line in lines}, key=lambda h: h.number)
+    issuer = report_issuer(request.user, hotlines)
+    signer = issuer.directors.order_by("pk").first() if issuer else None
+    report = {
         "months": months,
         "total": metrics.total(m.metrics for m in months),
         "first": first,
         "last": last,
         "today": today,
+        # Staffing counts the hours begun so far; the report says so while the month runs.
+        "counted_until": timezone.localtime(now) if now < month_end else None,
         "place": settings.DOCUMENT_PLACE,
-        "units": sorted({line.unit.name for line in lines}),
-        "hotlines": sorted({line.hotline for line in lines}, key=lambda h: h.number),
+        "issuer": issuer,
+        "signer": person_name(signer) if signer else "",
+        "hotlines": hotlines,
     }
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
-            calls_report_xlsx(context),
+            exports.calls_report_xlsx(**report),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="bao-cao-cuoc-goi-{first:%Y-%m}.xlsx"'
         return response
-    return render(request, "hotline/calls_report.html", context)
+    issuers = [issuer.name] if issuer else []
+    return render(request, "hotline/calls_report.html", {**report, "issuers": issuers, "month_form": month_form})
 
 
-def calls_report_xlsx(context) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{context['first']:%m-%Y}"
-    sheet.append([f"BÁO CÁO TÌNH HÌNH TIẾP NHẬN CUỘC GỌI THÁNG {context['first']:%m/%Y}"])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([])
-    sheet.append(
-        [
-            "Tổng đài",
-            "Nhánh",
-            "Nội dung",
-            "Đơn vị tiếp nhận",
-            "Cuộc gọi đến",
-            "Đã trả lời",
-            "Nhỡ",
-            "Tỷ lệ trả lời (%)",
-            "Trả lời trong mục tiêu (%)",
-            "Giờ cần trực",
-            "Giờ đủ người (%)",
-        ]
-    )
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for month in context["months"]:
-        m = month.metrics
-        sheet.append(
-            [
-                month.line.hotline.number,
-                month.line.digit,
-                month.line.label,
-                month.line.unit.name,
-                m.offered,
-                m.answered,
-                m.missed,
-                round(100 * m.answer_rate, 1) if m.answer_rate is not None else None,
-                round(100 * m.service_level, 1) if m.service_level is not None else None,
-                month.hours_needing,
-                round(100 * month.staffed_share, 1) if month.staffed_share is not None else None,
-            ]
-        )
-    sheet.append([])
-    sheet.append(["Cuộc gọi nhỡ theo ca"])
-    sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
-    sheet.append(["Tổng đài", "Nhánh", "Ca", "Cuộc gọi đến", "Nhỡ"])
-    for month in context["months"]:
-        for label, m in month.by_slot:
-            sheet.append([month.line.hotline.number, month.line.digit, label, m.offered, m.missed])
-    for column, width in zip("ABCDEFGHIJK", [12, 7, 40, 36, 12, 12, 8, 14, 18, 12, 14], strict=True):
-        sheet.column_dimensions[column].width = width
-    return xlsx_bytes(book)
+def report_issuer(user, hotlines):
+    """The one unit that issues the report: the unit that runs the hotline, for its operator
+    (or an administrator); a director who does not run it reports for their own unit."""
+    operated = set(policy.operated_hotlines(user).values_list("pk", flat=True))
+    own = user.directed_units.order_by("pk").first()
+    if hotlines and (hotlines[0].pk in operated or own is None):
+        return hotlines[0].unit
+    return own
 
 
 # Staffing ------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from roster.models import Assignment, Notification, ShiftChange
+from roster.models import Assignment, Notification, Shift, ShiftChange
 from roster.notifications.messages import agent_messages
 
 CHANGE_QUIET_MINUTES = 3
@@ -66,22 +66,27 @@ def tell_changes(now: datetime.datetime) -> int:
             | Q(first__lte=now - datetime.timedelta(minutes=CHANGE_MAX_WAIT_MINUTES))
         )
     )
-    told = 0
-    for agent_id in [row["agent"] for row in settled]:
-        with transaction.atomic():
-            # SKIP LOCKED: two beat ticks never tell the same changes twice.
-            changes = list(
-                ShiftChange.objects.select_for_update(skip_locked=True)
-                .filter(agent_id=agent_id, notified_at__isnull=True)
-                .select_related("agent", "line")
-                .order_by("start", "pk")
-            )
-            if not changes:
-                continue
-            ShiftChange.objects.filter(pk__in=[c.pk for c in changes]).update(notified_at=now)
-            Notification.objects.bulk_create(change_notifications(changes), ignore_conflicts=True)
-            told += 1
-    return told
+    agent_ids = [row["agent"] for row in settled]
+    if not agent_ids:
+        return 0
+    with transaction.atomic():
+        # SKIP LOCKED: two beat ticks never tell the same changes twice. All settled agents
+        # at once, so a tick costs the same few queries however many agents are told.
+        changes = list(
+            ShiftChange.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(agent_id__in=agent_ids, notified_at__isnull=True)
+            .select_related("agent", "line")
+            .order_by("agent_id", "start", "pk")
+        )
+        if not changes:
+            return 0
+        ShiftChange.objects.filter(pk__in=[c.pk for c in changes]).update(notified_at=now)
+        by_agent = defaultdict(list)
+        for change in changes:
+            by_agent[change.agent_id].append(change)
+        rows = [row for agent_changes in by_agent.values() for row in change_notifications(agent_changes)]
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(by_agent)
 
 
 def net_changes(changes):
@@ -107,10 +112,10 @@ def change_notifications(changes) -> list[Notification]:
     lines = []
     with translation.override(agent.language):
         for change in changes:
-            start, end = timezone.localtime(change.start), timezone.localtime(change.end)
             sign = "+" if change.change == ShiftChange.Change.ADDED else "-"
             lines.append(
-                f"{sign} {start:%d/%m %H:%M}-{end:%H:%M} " + _("line %(digit)s") % {"digit": change.line.digit}
+                f"{sign} {Shift.label_of(change.start, change.end)} "
+                + _("line %(digit)s") % {"digit": change.line.digit}
             )
         intro = _("Truc Ban: your duty roster changed (+ new, - removed):")
         subject = _("Your duty roster changed")

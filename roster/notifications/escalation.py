@@ -9,6 +9,7 @@ unit up the tree (CDC → Sở Y tế) and reaches the hotline's operator.
 """
 
 import datetime
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,7 +19,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hotline.models import Unit
-from roster.models import Agent, Assignment, Escalation, Leave, Notification, Shift
+from roster.models import ActionLink, Agent, Assignment, Escalation, Leave, Notification, Shift
+from roster.names import name_key
 from roster.notifications.messages import director_email, sms_message
 from roster.phones import normalize_phone
 from roster.solver.problem import Rules
@@ -33,88 +35,164 @@ def checked_in_count(path="assignments"):
     return Count(path, filter=Assignment.present_q(f"{path}__"))
 
 
-def raise_escalations(now: datetime.datetime) -> list[Escalation]:
+def raise_escalations(now: datetime.datetime, *, lines=None) -> list[Escalation]:
+    """`lines`: only the shifts of these lines, without waiting for the check-in grace (the
+    switchboard saw a caller waiting with nobody to answer)."""
     grace = datetime.timedelta(minutes=settings.CHECKIN_GRACE_MINUTES)
-    shifts = (
-        Shift.objects.published()
-        .filter(start__lte=now - grace, end__gt=now, escalation__isnull=True)
+    under_way = Shift.objects.published().filter(start__lte=now - grace)
+    if lines is not None:
+        under_way = Shift.objects.published().filter(start__lte=now, line__in=lines)
+    shifts = list(
+        under_way.filter(end__gt=now, escalation__isnull=True)
         .annotate(checked_in=checked_in_count())
         .filter(checked_in__lt=F("required"))
         .select_related("line__unit", "line__hotline")
     )
-    raised = []
-    for shift in shifts:
-        with transaction.atomic():
-            # One escalation per shift, even when two beat ticks race (OneToOne on shift).
-            escalation, created = Escalation.objects.get_or_create(
-                shift=shift,
-                defaults={
-                    "unit": shift.line.unit,
-                    "missing": shift.required - shift.checked_in,
-                    "opened_at": now,
-                    "escalated_at": now,
-                },
-            )
-            if created:
-                Notification.objects.bulk_create(first_notifications(escalation, now), ignore_conflicts=True)
-                raised.append(escalation)
+    if not shifts:
+        return []
+    by_pk = {shift.pk: shift for shift in shifts}
+    with transaction.atomic():
+        # One escalation per shift, even when two beat ticks race (OneToOne on shift): the
+        # insert skips the shifts another tick escalated first, and only this tick's rows
+        # (opened now) are read back. All shifts at once, so a tick costs the same handful of
+        # queries however many hotlines it escalates.
+        Escalation.objects.bulk_create(
+            [
+                Escalation(
+                    shift=shift,
+                    unit=shift.line.unit,
+                    missing=shift.required - shift.checked_in,
+                    opened_at=now,
+                    escalated_at=now,
+                )
+                for shift in shifts
+            ],
+            ignore_conflicts=True,
+        )
+        raised = list(Escalation.objects.filter(shift__in=shifts, opened_at=now).order_by("pk"))
+        for escalation in raised:
+            escalation.shift = by_pk[escalation.shift_id]
+            escalation.unit = escalation.shift.line.unit
+        Notification.objects.bulk_create(first_notifications(raised, now), ignore_conflicts=True)
     return raised
 
 
-def first_notifications(escalation: Escalation, now) -> list[Notification]:
-    shift = escalation.shift
-    line = shift.line
-    details = {
-        "digit": line.digit,
-        "hotline": line.hotline.number,
-        "start": f"{timezone.localtime(shift.start):%H:%M}",
-        "end": f"{timezone.localtime(shift.end):%H:%M}",
-        "unit_phone": line.unit.phone or "",
-    }
+def first_notifications(escalations: list[Escalation], now) -> list[Notification]:
+    """The first word of each escalation: its absent agents, agents on standby, the unit's directors."""
+    if not escalations:
+        return []
+    shifts = [escalation.shift for escalation in escalations]
+    absent = defaultdict(list)
+    for assignment in (
+        Assignment.objects.filter(shift__in=shifts)
+        .exclude(status__in=[Assignment.Status.CHECKED_IN, *Assignment.NOT_HOLDING])
+        .select_related("agent")
+    ):
+        absent[assignment.shift_id].append(assignment)
+    standby = standby_agents(shifts, now)
+    Action = ActionLink.Action
+    links = ActionLink.for_shifts(
+        [(a.agent, shift, [Action.CHECK_IN, Action.DECLINE], a) for shift in shifts for a in absent[shift.pk]]
+        + [(agent, shift, [Action.TAKE], None) for shift in shifts for agent in standby[shift.pk]]
+    )
+    directors = reachable_directors([escalation.unit for escalation in escalations])
     rows = []
-    absent = shift.assignments.exclude(status__in=[Assignment.Status.CHECKED_IN, *Assignment.NOT_HOLDING])
-    for assignment in absent.select_related("agent"):
-        agent = assignment.agent
-        with translation.override(agent.language):
-            body = (
-                _(
-                    "Truc Ban: your shift on line %(digit)s (%(hotline)s) began at %(start)s and you have not "
-                    "checked in. Check in now or call your director."
+    for escalation in escalations:
+        shift = escalation.shift
+        line = shift.line
+        details = {
+            "digit": line.digit,
+            "hotline": line.hotline.number,
+            "start": f"{timezone.localtime(shift.start):%H:%M}",
+            "end": f"{timezone.localtime(shift.end):%H:%M}",
+        }
+        for assignment in absent[shift.pk]:
+            agent = assignment.agent
+            with translation.override(agent.language):
+                body = (
+                    _(
+                        "Truc Ban: your shift on line %(digit)s (%(hotline)s) began at %(start)s and you have not "
+                        "checked in. Check in or say you cannot come:"
+                    )
+                    % details
                 )
-                % details
-            )
-        stem = f"escalation:{escalation.pk}:agent:{agent.pk}"
-        rows.append(sms_message(agent.phone, stem=stem, kind=Notification.Kind.ESCALATION, body=body, agent=agent))
-    for agent in standby_agents(shift, now):
-        with translation.override(agent.language):
-            body = (
-                _(
-                    "Truc Ban: line %(digit)s (%(hotline)s) needs an agent now until %(end)s. "
-                    "Can you take it? Call your director %(unit_phone)s."
+            stem = f"escalation:{escalation.pk}:agent:{agent.pk}"
+            link = links[agent.pk, shift.pk].url
+            rows.append(
+                sms_message(
+                    agent.phone, stem=stem, kind=Notification.Kind.ESCALATION, body=body, agent=agent, link=link
                 )
-                % details
             )
-        stem = f"escalation:{escalation.pk}:standby:{agent.pk}"
-        rows.append(sms_message(agent.phone, stem=stem, kind=Notification.Kind.ESCALATION, body=body, agent=agent))
-    rows += director_rows(escalation, escalation.unit, level=0)
+        for agent in standby[shift.pk]:
+            with translation.override(agent.language):
+                body = _("Truc Ban: line %(digit)s (%(hotline)s) needs an agent now until %(end)s. Can you take it?")
+                body %= details
+            stem = f"escalation:{escalation.pk}:standby:{agent.pk}"
+            link = links[agent.pk, shift.pk].url
+            rows.append(
+                sms_message(
+                    agent.phone, stem=stem, kind=Notification.Kind.ESCALATION, body=body, agent=agent, link=link
+                )
+            )
+        rows += director_rows(escalation, escalation.unit, 0, directors[escalation.unit.pk])
     return rows
 
 
-def standby_agents(shift: Shift, now) -> list[Agent]:
-    """Qualified agents who are free and rested: no leave, no live shift within 12 hours either side."""
-    busy = Assignment.objects.filter(is_live=True, start__lt=shift.end + REST, end__gt=now - REST).exclude(
-        status__in=Assignment.NOT_HOLDING
+def standby_agents(shifts: list[Shift], now) -> dict[int, list[Agent]]:
+    """For each shift, qualified agents who are free and rested: no leave, no live shift within
+    12 hours either side; at most STANDBY_LIMIT, by name.
+
+    Three queries for all the shifts (their lines' agents, those agents' shifts and leave),
+    sorted out here, rather than three a shift."""
+    latest_end = max(shift.end for shift in shifts)
+    qualified = defaultdict(list)
+    links = (
+        Agent.lines.through.objects.filter(line__in={shift.line_id for shift in shifts}, agent__active=True)
+        .select_related("agent")
+        .order_by("agent__full_name", "agent_id")
     )
-    on_leave = Leave.objects.approved().overlapping(now, shift.end)
-    return list(
-        Agent.objects.filter(active=True, lines=shift.line)
-        .exclude(pk__in=busy.values("agent_id"))
-        .exclude(pk__in=on_leave.values("agent_id"))
-        .order_by("full_name")[:STANDBY_LIMIT]
-    )
+    for link in sorted(links, key=lambda link: (name_key(link.agent.full_name), link.agent_id)):
+        qualified[link.line_id].append(link.agent)
+    candidates = Agent.lines.through.objects.filter(line__in={shift.line_id for shift in shifts}).values("agent_id")
+    busy_starts = defaultdict(list)
+    for agent_id, start in (
+        Assignment.objects.filter(agent__in=candidates, is_live=True, start__lt=latest_end + REST, end__gt=now - REST)
+        .exclude(status__in=Assignment.NOT_HOLDING)
+        .values_list("agent_id", "start")
+    ):
+        busy_starts[agent_id].append(start)
+    leave_starts = defaultdict(list)
+    on_leave = Leave.objects.approved().overlapping(now, latest_end).filter(agent__in=candidates)
+    for agent_id, start in on_leave.values_list("agent_id", "start"):
+        leave_starts[agent_id].append(start)
+    result = {}
+    for shift in shifts:
+        free = [
+            agent
+            for agent in qualified[shift.line_id]
+            if not any(start < shift.end + REST for start in busy_starts[agent.pk])
+            and not any(start < shift.end for start in leave_starts[agent.pk])
+        ]
+        result[shift.pk] = free[:STANDBY_LIMIT]
+    return result
 
 
-def director_rows(escalation: Escalation, unit: Unit, level: int) -> list[Notification]:
+def reachable_directors(units) -> dict[int, list]:
+    """Each unit's active directors with an email address, for all the units in one query."""
+    found = defaultdict(list)
+    links = (
+        Unit.directors.through.objects.filter(unit__in={unit.pk for unit in units}, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user_id")
+    )
+    for link in links:
+        found[link.unit_id].append(link.user)
+    return found
+
+
+def director_rows(escalation: Escalation, unit: Unit, level: int, directors) -> list[Notification]:
+    """Word of the escalation to the unit's `directors` (reachable_directors) and its duty phone."""
     shift = escalation.shift
     line = shift.line
     with translation.override(settings.LANGUAGE_CODE):
@@ -122,19 +200,21 @@ def director_rows(escalation: Escalation, unit: Unit, level: int) -> list[Notifi
             "digit": line.digit,
             "hotline": line.hotline.number,
         }
+        # Raised by the beat after the check-in grace, or at once by the switchboard when a
+        # caller waited with nobody to answer: say when, not how long the grace is.
         body = _(
-            "The shift %(start)s–%(end)s on line %(digit)s (%(label)s) has %(missing)s agent(s) fewer checked in "
-            "than it needs, %(grace)s minutes after it began. Open Trực Ban to take it in hand."
+            "The shift %(shift)s on line %(digit)s (%(label)s) had %(missing)s agent(s) fewer checked in "
+            "than it needs at %(at)s, %(after)s minutes after it began. Open Trực Ban to take it in hand."
         ) % {
-            "start": f"{timezone.localtime(shift.start):%H:%M}",
-            "end": f"{timezone.localtime(shift.end):%H:%M %d/%m}",
+            "shift": shift.label,
             "digit": line.digit,
             "label": line.label,
             "missing": escalation.missing,
-            "grace": settings.CHECKIN_GRACE_MINUTES,
+            "at": f"{timezone.localtime(escalation.opened_at):%H:%M}",
+            "after": max(0, int((escalation.opened_at - shift.start).total_seconds() // 60)),
         }
     rows = []
-    for director in unit.directors.filter(is_active=True).exclude(email=""):
+    for director in directors:
         rows.append(
             director_email(
                 director,
@@ -170,21 +250,35 @@ def unit_mobile(unit: Unit) -> str | None:
 def climb(now: datetime.datetime) -> int:
     """Open escalations nobody took in hand go one unit up, and to the hotline's operator."""
     step = datetime.timedelta(minutes=settings.ESCALATION_STEP_MINUTES)
-    stale = Escalation.objects.open().filter(acknowledged_at__isnull=True, escalated_at__lte=now - step)
-    climbed = 0
-    for escalation in stale.select_related("unit__parent", "shift__line__hotline__unit"):
-        operator_unit = escalation.shift.line.hotline.unit
-        targets = [u for u in (escalation.unit.parent, operator_unit) if u is not None]
-        level = escalation.level + 1
-        rows = [row for unit in dict.fromkeys(targets) for row in director_rows(escalation, unit, level)]
-        with transaction.atomic():
-            Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    with transaction.atomic():
+        # SKIP LOCKED: of two beat ticks at once, only one climbs each escalation.
+        stale = list(
+            Escalation.objects.open()
+            .filter(acknowledged_at__isnull=True, escalated_at__lte=now - step)
+            .select_related("unit__parent", "shift__line__hotline__unit")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("pk")
+        )
+        if not stale:
+            return 0
+        targets = {
+            escalation.pk: list(
+                dict.fromkeys(u for u in (escalation.unit.parent, escalation.shift.line.hotline.unit) if u is not None)
+            )
+            for escalation in stale
+        }
+        directors = reachable_directors([unit for units in targets.values() for unit in units])
+        rows = []
+        for escalation in stale:
+            level = escalation.level + 1
+            for unit in targets[escalation.pk]:
+                rows += director_rows(escalation, unit, level, directors[unit.pk])
             escalation.level = level
-            escalation.unit = escalation.unit.parent or operator_unit
+            escalation.unit = escalation.unit.parent or escalation.shift.line.hotline.unit
             escalation.escalated_at = now
-            escalation.save(update_fields=["level", "unit", "escalated_at"])
-        climbed += 1
-    return climbed
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        Escalation.objects.bulk_update(stale, ["level", "unit", "escalated_at"])
+    return len(stale)
 
 
 def resolve(now: datetime.datetime) -> int:

@@ -36,16 +36,23 @@ def alert_gaps(now: datetime.datetime, *, lines=None, urgent_only=False) -> int:
     """Email each director the unfilled places of their lines for the next 7 days.
 
     The daily alert goes once a day; an urgent one (a change left a place empty within 48
-    hours) goes once for each new set of gaps. Returns how many emails were queued."""
-    rows = []
-    directors = (
+    hours) goes once for each new set of gaps. Returns how many emails were queued.
+
+    The gaps of every line are read once and shared out among the directors, so the daily
+    alert of a national install costs the same few queries as that of one hotline."""
+    directors = list(
         get_user_model().objects.filter(is_active=True, directed_units__isnull=False).exclude(email="").distinct()
     )
+    if not directors:
+        return 0
+    managed = policy.managed_line_ids(directors)
+    wanted = set().union(*managed.values())
+    if lines is not None:
+        wanted &= {line.pk for line in lines}
+    all_gaps = unfilled_shifts(wanted, now, now + datetime.timedelta(days=GAP_DAYS)) if wanted else []
+    rows = []
     for director in directors:
-        managed = policy.managed_lines(director)
-        if lines is not None:
-            managed = managed.filter(pk__in=[line.pk for line in lines])
-        gaps = unfilled_shifts(managed, now, now + datetime.timedelta(days=GAP_DAYS))
+        gaps = [s for s in all_gaps if s.line_id in managed[director.pk]]
         if urgent_only and not any(s.start < now + datetime.timedelta(hours=URGENT_GAP_HOURS) for s in gaps):
             continue
         if not gaps:
@@ -67,7 +74,7 @@ def gap_email(director, gaps, key) -> Notification:
             "days": GAP_DAYS,
         }
         lines = [
-            f"{date_format(timezone.localtime(s.start), 'D d/m H:i')}–{timezone.localtime(s.end):%H:%M}  "
+            f"{date_format(timezone.localtime(s.start), 'D')} {s.label}  "
             + _("line %(digit)s (%(hotline)s): %(missing)s missing")
             % {"digit": s.line.digit, "hotline": s.line.hotline.number, "missing": s.required - s.holding}
             for s in gaps

@@ -6,8 +6,24 @@ A row's key is unique: built again for the same event, it is the same row,
 and bulk_create(ignore_conflicts=True) makes it once.
 """
 
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from roster.models import Notification
-from roster.notifications.gateways.base import fit_segment
+from roster.notifications.gateways.base import SEGMENT, fit_segment
+
+
+def sms_text(body: str, link: str = "") -> str:
+    """The text of one SMS (fit_segment), ending with `link` whole: the words give way to it."""
+    if not link:
+        return fit_segment(body)
+    room = SEGMENT - len(link) - 1
+    text = fit_segment(body)
+    if len(text) > room:
+        text = text[: room - 3].rstrip() + "..."
+    return f"{text} {link}"
 
 
 def agent_messages(agent, *, stem, kind, subject, body, sms_body=None, assignment=None) -> list[Notification]:
@@ -31,7 +47,7 @@ def agent_messages(agent, *, stem, kind, subject, body, sms_body=None, assignmen
     return rows
 
 
-def sms_message(to, *, stem, kind, body, agent=None) -> Notification:
+def sms_message(to, *, stem, kind, body, agent=None, link="") -> Notification:
     """One SMS keyed `{stem}:sms`, whatever channels an agent chose: for what cannot wait on
     an inbox (an escalation), or for a phone that is nobody's agent (a unit's duty phone)."""
     return Notification(
@@ -40,7 +56,7 @@ def sms_message(to, *, stem, kind, body, agent=None) -> Notification:
         channel=Notification.Channel.SMS,
         agent=agent,
         to=to,
-        body=fit_segment(body),
+        body=sms_text(body, link),
     )
 
 
@@ -54,3 +70,35 @@ def director_email(director, *, key, kind, subject, body) -> Notification:
         subject=subject,
         body=body,
     )
+
+
+def welcome_messages(agent, *, password_url, sms_link, days, stem=None) -> list[Notification]:
+    """A new account's welcome: what Trực Ban is, the login, and where to choose a password
+    (the email's link, or the SMS's short link to it). By SMS, and by email when there is an
+    address, whatever channels the director ticked: the account is nothing until it is opened."""
+    username = agent.user.username
+    lines = list(agent.lines.select_related("hotline").order_by("hotline__number", "digit"))
+    context = {"agent": agent, "username": username, "lines": lines, "url": password_url, "days": days}
+    with translation.override(agent.language):
+        context["site_url"] = settings.SITE_URL
+        subject = _("Welcome to Trực Ban, the duty roster of the hotline")
+        body = render_to_string("roster/email/welcome.txt", context)
+        sms = _(
+            "Truc Ban: your duty roster account is ready. Login: %(username)s. Choose a password within %(days)s days:"
+        )
+        sms %= {"username": username, "days": days}
+    stem = stem or f"welcome:{agent.pk}"
+    rows = [sms_message(agent.phone, stem=stem, kind=Notification.Kind.WELCOME, body=sms, agent=agent, link=sms_link)]
+    if agent.email:
+        rows.append(
+            Notification(
+                key=f"{stem}:email",
+                kind=Notification.Kind.WELCOME,
+                channel=Notification.Channel.EMAIL,
+                agent=agent,
+                to=agent.email,
+                subject=subject,
+                body=body,
+            )
+        )
+    return rows

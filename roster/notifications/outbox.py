@@ -27,8 +27,6 @@ from roster.notifications.gateways.base import PermanentError, TemporaryError
 
 log = logging.getLogger(__name__)
 
-BACKOFF_SECONDS = 30
-
 
 def is_stale(notification: Notification, now) -> bool:
     """A reminder whose shift has started, or that its agent no longer holds, is not sent."""
@@ -147,8 +145,9 @@ def failed_attempt(row: Notification, error: Exception, *, permanent: bool) -> N
     attempts = row.attempts + 1
     reason = describe(error)
     if not permanent and attempts < settings.NOTIFICATION_MAX_ATTEMPTS:
-        # Exponential backoff: 30 s, 1 min, 2 min, …; the beat sends it when due.
-        retry_at = timezone.now() + datetime.timedelta(seconds=BACKOFF_SECONDS * 2 ** (attempts - 1))
+        # Exponential backoff (NOTIFICATION_RETRY_SECONDS): 30 s, 1 min, 2 min, …; the beat sends it when due.
+        backoff = settings.NOTIFICATION_RETRY_SECONDS * 2 ** (attempts - 1)
+        retry_at = timezone.now() + datetime.timedelta(seconds=backoff)
         log.warning("notification %s failed (attempt %s), retried at %s: %s", row.key, attempts, retry_at, reason)
         mark(
             row,
@@ -173,7 +172,10 @@ def fall_back(row: Notification) -> None:
     agent = row.agent
     if agent is None or row.kind == Notification.Kind.UNDELIVERED:
         return
-    stem = row.key.split("|")[0].rsplit(":", 1)[0]
+    # A fallback's key is "<stem>|email": its stem is whole, with no channel to cut off.
+    stem, fallback, _rest = row.key.partition("|")
+    if not fallback:
+        stem = stem.rsplit(":", 1)[0]
     if row.channel == Notification.Channel.EMAIL:
         sms = Notification.objects.filter(key=f"{stem}:sms")
         if sms.exclude(status=Notification.Status.FAILED).exists():

@@ -143,6 +143,20 @@ def test_cdr_reimport_finds_the_hashed_ids_again(tmp_path, lines):
     assert out.splitlines()[0] == "imported 0, duplicate 2, rejected 2"
 
 
+def test_a_cdr_file_saved_by_excel_with_semicolons_and_day_first_times_imports(tmp_path, lines):
+    # Excel with Vietnamese settings separates the columns by semicolons and writes the
+    # times day first; the call is the same one, with the same id.
+    row = (
+        '"";"0912345678";"1022";"from-pstn";"";"SIP/trunk-0001";"SIP/201-0002";"Queue";"cm1022-2,t,,,300";'
+        '01/03/2026 09:00:00;01/03/2026 09:00:15;01/03/2026 09:03:15;195;180;"ANSWERED";"DOCUMENTATION";'
+        '"1772330400.1";""'
+    )
+    assert run(tmp_path, row + "\n", "asterisk-csv") == (0, "imported 1, duplicate 0, rejected 0\n")
+    answered = CallRecord.objects.get(source_id="1772330400.1")
+    assert (answered.line, answered.talk_seconds, answered.wait_seconds) == (lines["2"], 180, 15)
+    assert timezone.localtime(answered.started_at) == timezone.make_aware(datetime.datetime(2026, 3, 1, 9, 0))
+
+
 def record(**fields):
     return {
         "id": "c-1",

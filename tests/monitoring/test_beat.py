@@ -85,6 +85,15 @@ def test_healthz_says_the_beat_stopped_when_it_ran_four_minutes_ago(client, long
     assert body["db"] == body["broker"] == body["outbox"] == "ok"
 
 
+def test_the_load_balancers_probe_asks_only_what_a_web_process_needs(client, long_running):
+    """A stopped beat must not take every web server out of the load balancer."""
+    beat_ran(datetime.timedelta(minutes=4))
+    with time_machine.travel(NOW, tick=False):
+        response = client.get("/healthz?scope=web")
+    assert response.status_code == 200
+    assert response.json() == {"db": "ok", "broker": "ok"}
+
+
 def test_the_dashboard_shows_a_red_banner_when_the_beat_stopped(login, long_running):
     beat_ran(datetime.timedelta(minutes=4))
     with time_machine.travel(NOW, tick=False):

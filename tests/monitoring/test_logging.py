@@ -47,3 +47,24 @@ def test_log_format_json_is_the_console_handlers_formatter(settings):
     # The default is plain; the formatter that LOG_FORMAT names must exist either way.
     assert settings.LOGGING["handlers"]["console"]["formatter"] in settings.LOGGING["formatters"]
     assert settings.LOGGING["formatters"]["json"]["()"] == "monitoring.logging.JsonFormatter"
+
+
+def test_a_refusal_is_logged_in_one_line_without_a_traceback(login, caplog):
+    # `make run`'s console: a 403 is the site working, not a fault to print a traceback for.
+    assert login("agent").get("/calls/").status_code == 403
+    refusals = [record for record in caplog.records if record.name == "django.request"]
+    assert [(r.status_code, r.exc_info) for r in refusals] == [(403, None)]
+    assert "Traceback" not in caplog.text
+
+
+def test_every_page_names_the_sites_icon_so_browsers_do_not_ask_for_favicon_ico(login):
+    from django.contrib.staticfiles import finders
+
+    client = login("director")
+    page = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    assert finders.find("favicon.svg")
+    # Pages that name no icon (the admin, the API docs) get one at the root, not a 404.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"\x00\x00\x01\x00")

@@ -201,3 +201,20 @@ def test_checking_an_agent_on_a_shift_writes_nothing(login):
     writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert writes == []
     assert not PublicHoliday.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_queued_build_no_worker_takes_is_failed_after_ten_minutes_and_a_late_worker_leaves_it(line):
+    build = queued_build(line)
+    services.roster_build_sweep(now=timezone.now() + datetime.timedelta(minutes=9))
+    build.refresh_from_db()
+    assert build.status == RosterBuild.Status.QUEUED, "a busy queue may take a few minutes"
+
+    services.roster_build_sweep(now=timezone.now() + datetime.timedelta(minutes=11))
+    build.refresh_from_db()
+    assert build.status == RosterBuild.Status.FAILED
+    assert build.error == "Không có tiến trình nào nhận việc xếp lịch trong 10 phút (xem /healthz); hãy xếp lại."
+
+    roster_build_run(build_id=build.pk)  # the lost message turns up after all
+    build.refresh_from_db()
+    assert build.status == RosterBuild.Status.FAILED and build.roster is None

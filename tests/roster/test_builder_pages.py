@@ -56,6 +56,33 @@ def test_a_bad_period_is_a_form_error_not_a_500(login):
     assert "invalid-feedback" in response.content.decode()
 
 
+def test_the_period_reads_dd_mm_yyyy_whatever_the_link_wrote(login):
+    client = login("director")
+    page = client.get(f"/lines/{line_2().pk}/roster/?start=2026-12-13&end=2026-12-20").content.decode()
+    assert 'value="13/12/2026"' in page and 'value="20/12/2026"' in page
+    assert 'type="date"' not in page
+    typed = client.get(f"/lines/{line_2().pk}/roster/?start=13/12/2026&end=20/12/2026")
+    assert typed.status_code == 200
+    assert typed.context["start"] == datetime.date(2026, 12, 13)
+
+
+def test_a_day_typed_the_american_way_is_refused_in_vietnamese(login):
+    response = login("director").get(f"/lines/{line_2().pk}/roster/?start=12/13/2026&end=12/20/2026")
+    assert response.status_code == 400
+    assert "Hãy nhập ngày theo dạng dd/mm/yyyy, ví dụ 02/12/2026." in response.content.decode()
+
+
+def test_a_whole_month_is_picked_as_thang(login):
+    response = login("director").get(f"/lines/{line_2().pk}/roster/?month=2027-01")
+    page = response.content.decode()
+    assert (response.context["start"], response.context["end"]) == (
+        datetime.date(2027, 1, 1),
+        datetime.date(2027, 1, 31),
+    )
+    assert 'value="01/01/2027"' in page and 'value="31/01/2027"' in page
+    assert '<option value="2027-01" selected>Tháng 1/2027</option>' in page
+
+
 def test_building_shows_progress_then_the_result(login):
     client = login("director")
     line = line_2()
@@ -73,7 +100,7 @@ def test_building_shows_progress_then_the_result(login):
     assert 'data-roster="draft"' in page
 
 
-def test_adding_an_agent_who_breaks_the_rest_rule_names_the_rule(login):
+def test_adding_an_agent_who_breaks_the_rest_rule_says_which_shift_and_what_is_needed(login):
     client = login("director")
     line = line_2()
     build(client, line)
@@ -83,7 +110,10 @@ def test_adding_an_agent_who_breaks_the_rest_rule_names_the_rule(login):
     worker = first.assignments.first().agent
     response = client.post(f"/shifts/{second.pk}/add/", {"agent": worker.pk, **period()}, follow=True)
     page = response.content.decode()
-    assert "rule" in page.lower() or "quy tắc" in page.lower()
+    assert '<div class="alert alert-danger">' in page
+    assert f"{worker.full_name} vừa trực" in page
+    assert f"{first.times} ngày {first.day:%d/%m}; cần nghỉ đủ 12 giờ trước ca tiếp theo." in page
+    assert "quy tắc" not in page.lower() and "rule" not in page.lower()
     assert not second.assignments.filter(agent=worker).exists()
 
 
@@ -141,13 +171,28 @@ def test_the_printed_roster_has_the_administrative_layout(login):
     assert printed.first().agent.phone_display in page
 
 
-def test_the_xlsx_export_has_a_row_a_day(login):
+def test_the_xlsx_export_is_the_printed_document_with_a_row_a_day(login):
     response = login("director").get(f"/lines/{line_2().pk}/roster/xlsx/?{_q(period(0, 7))}")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = [row for row in sheet.iter_rows(min_row=9, values_only=True) if row[0]]
-    assert len(rows) == 7
-    assert any("(" in (cell or "") for cell in rows[0][2:])
+    assert sheet.title == "Lịch trực nhánh 2"
+    texts = {cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
+    heading = {"SỞ Y TẾ TỈNH CÀ MAU", "TRUNG TÂM KIỂM SOÁT BỆNH TẬT TỈNH CÀ MAU", "Số:        /LT-CDC"}
+    assert heading | {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"} <= texts
+    assert {"LỊCH TRỰC TỔNG ĐÀI DỊCH VỤ CÔNG 1022", "Nơi nhận:", "GIÁM ĐỐC", "Nguyễn Văn Minh"} <= texts
+    days = [row for row in sheet.iter_rows() if isinstance(row[1].value, datetime.datetime)]
+    assert len(days) == 7
+    today = timezone.localdate()
+    assert days[0][1].value.date() == today and days[0][1].number_format == "dd/mm/yyyy"
+    weekdays = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
+    assert [row[0].value for row in days] == [weekdays[(today.weekday() + n) % 7] for n in range(7)]
+    assert any("(" in (cell.value or "") for cell in days[0][2:])
+    header = days[0][0].row - 1
+    assert [cell.value for cell in sheet[header]][:3] == ["Thứ", "Ngày", "Ca 07:00 – 19:00"]
+    assert sheet.print_title_rows == f"${header}:${header}"
+    setup = sheet.page_setup
+    assert (setup.paperSize, setup.fitToWidth, setup.fitToHeight) == (int(sheet.PAPERSIZE_A4), 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
 
 
 def _q(query):

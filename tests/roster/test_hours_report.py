@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from roster.hours import AgentHours, split
 from roster.models import PublicHoliday
@@ -67,6 +68,28 @@ def test_the_csv_has_a_bom_and_a_row_an_agent(login):
     assert sum(float(r[7]) for r in rows[1:]) >= 24  # today is a holiday here
 
 
+def test_the_xlsx_is_the_signed_summary_with_hours_as_numbers(login):
+    today = timezone.localdate()
+    query = f"start={today}&end={today + datetime.timedelta(days=6)}&format=xlsx"
+    response = login("director").get(f"/reports/hours/?{query}")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == f"Giờ trực {today:%d.%m}-{today + datetime.timedelta(days=6):%d.%m.%Y}"
+    texts = {cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
+    heading = {"TRUNG TÂM KIỂM SOÁT BỆNH TẬT TỈNH CÀ MAU", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"}
+    assert heading | {"BẢNG TỔNG HỢP GIỜ TRỰC", "Nơi nhận:", "Nguyễn Văn Minh"} <= texts
+    agents = [row for row in sheet.iter_rows(values_only=True) if isinstance(row[0], int)]
+    assert [row[0] for row in agents] == list(range(1, len(agents) + 1))
+    assert sum(row[5] for row in agents) >= 7 * 24  # hours are numbers: line 2 is staffed round the clock
+    assert sheet.page_setup.fitToWidth == 1 and sheet.print_title_rows
+
+
 def test_a_bad_period_is_a_form_error(login):
     response = login("director").get("/reports/hours/?start=2026-03-10&end=2026-03-01")
     assert response.status_code == 400
+
+
+def test_the_report_takes_a_whole_month(login):
+    response = login("director").get("/reports/hours/?month=2026-11")
+    page = response.content.decode()
+    assert 'value="01/11/2026"' in page and 'value="30/11/2026"' in page
+    assert '<option value="2026-11" selected>Tháng 11/2026</option>' in page

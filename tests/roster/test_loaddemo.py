@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from hotline.models import Hotline
 from roster.demo import demo_load
-from roster.models import Agent, Assignment, Leave, Shift
+from roster.models import Agent, Assignment, Escalation, Leave, Notification, Roster, Shift, ShiftChange
+from roster.notifications import changes, escalation, missed_calls, reminders
 from roster.planning import local_midnight
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +105,21 @@ def test_the_demo_agent_has_shifts_in_the_next_14_days(demo):
     agent = Agent.objects.get(user__username="agent")
     assert agent.lines.get().digit == "2"
     assert agent.assignments.filter(is_live=True, start__gte=timezone.now()).exists()
+
+
+def test_the_demo_starts_calm_its_shifts_under_way_checked_in_and_no_change_messages(demo, settings):
+    published = Roster.objects.get(status=Roster.Status.PUBLISHED).published_at
+    begun = Assignment.objects.filter(is_live=True, start__lte=published)
+    assert begun.filter(end__gt=published).exists(), "the demo holds the shifts under way when it is loaded"
+    assert set(begun.values_list("status", flat=True)) == {Assignment.Status.CHECKED_IN}
+    assert not Assignment.objects.filter(start__gt=published, status=Assignment.Status.CHECKED_IN).exists()
+    assert not ShiftChange.objects.exists()
+
+    # The worker's first minute after `make run` (beat's minute jobs), once the grace period is over.
+    now = published + datetime.timedelta(minutes=settings.CHECKIN_GRACE_MINUTES + 1)
+    reminders.create_due_reminders(now)
+    changes.tell_changes(now)
+    escalation.raise_escalations(now)
+    missed_calls.alert_missed_calls(now)
+    assert not Escalation.objects.exists()
+    assert not Notification.objects.exclude(kind=Notification.Kind.REMINDER).exists()

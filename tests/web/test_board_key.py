@@ -74,6 +74,12 @@ def test_the_operator_finds_the_wall_screen_address_on_the_dashboard(login):
     assert 'data-action="reset-board-key"' in page
 
 
+def test_the_operators_pages_link_to_the_wallboard(login):
+    client = login("operator")
+    for url in ("/", "/calls/"):
+        assert f'href="{BOARD}"' in client.get(url).content.decode(), url
+
+
 def test_a_director_does_not_see_the_wall_screen_address(login):
     page = login("director").get("/").content.decode()
     assert hotline().board_key not in page

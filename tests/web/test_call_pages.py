@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -104,6 +105,22 @@ def test_an_unreadable_upload_is_a_field_error(login):
     assert response.status_code == 400
 
 
+def test_a_rejected_row_on_the_page_names_its_row_and_its_field_in_vietnamese(login):
+    record = {
+        "id": "c-1",
+        "hotline": "0290.1022",
+        "line": "2",
+        "started_at": "2026-03-01T09:05:00+07:00",
+        "ended_at": "2026-03-01T09:00:00+07:00",
+    }
+    response = login("director").post(
+        "/calls/", {"file": SimpleUploadedFile("calls.json", json.dumps(record).encode()), "format": "json"}
+    )
+    page = response.content.decode()
+    assert "Dòng 1: kết thúc lúc: " in page
+    assert "ended_at" not in page
+
+
 def test_agents_do_not_see_calls(login):
     assert login("agent").get("/calls/").status_code == 403
     assert login("agent").get("/reports/calls/").status_code == 403
@@ -121,6 +138,54 @@ def test_the_monthly_report_and_its_xlsx(login):
     assert 'data-line="2"' in page
     response = client.get(f"/reports/calls/?month={today:%Y-%m}&format=xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = {row[1]: row for row in sheet.iter_rows(min_row=4, max_row=6, values_only=True)}
+    rows = {}
+    for row in sheet.iter_rows(values_only=True):
+        if row[0] == "0290.1022":
+            rows.setdefault(row[1], row)  # the table by line comes before the one by shift
     assert rows["2"][4:7] == (2, 1, 1)
-    assert rows["2"][9] > 0  # hours needing staff this month
+    assert rows["2"][7] == 0.5  # answer rate, shown as a percentage
+    assert rows["2"][9] > 0  # hours needing staff this month so far
+    texts = {cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
+    assert {"VĂN PHÒNG UBND TỈNH CÀ MAU", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Nơi nhận:", "Trần Thanh Hải"} <= texts
+    assert sheet.title == f"Báo cáo tháng {today:%m-%Y}"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+
+
+def test_the_monthly_report_has_one_issuer_the_unit_running_the_hotline(login):
+    page = login("operator").get("/reports/calls/").content.decode()
+    heading = page[page.index('class="heading"') : page.index("<h1>")]
+    assert "VĂN PHÒNG UBND TỈNH CÀ MAU" in heading and "Trần Thanh Hải" in page
+    assert "SỞ Y TẾ" not in heading and "TRUNG TÂM KIỂM SOÁT" not in heading
+
+
+def test_calls_outside_every_shift_have_their_own_row_in_the_monthly_report(login):
+    line = Line.objects.get(digit="2")
+    before_the_roster = timezone.localdate() - datetime.timedelta(days=40)
+    call(line, nine_am(before_the_roster), None, 1)
+    client = login("operator")
+    page = client.get(f"/reports/calls/?month={before_the_roster:%Y-%m}").content.decode()
+    row = page[page.index('data-outside-shifts="2"') :].split("</tr>")[0]
+    assert "Ngoài ca trực" in row and "<td>1</td><td>1</td>" in row
+    response = client.get(f"/reports/calls/?month={before_the_roster:%Y-%m}&format=xlsx")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert ("0290.1022", "2", "Ngoài ca trực", 1, 1) in [row[:5] for row in rows]
+
+
+def test_staffing_in_the_monthly_report_counts_only_the_hours_passed(login):
+    line = Line.objects.get(digit="2")
+    today = timezone.localdate()
+    first, last = metrics.month_bounds(today.year, today.month)
+    ten_am = metrics.local_day_start(today) + datetime.timedelta(hours=10)
+    month = metrics.line_month(line, [], first, last, ten_am)
+    assert (month.hours_needing, month.hours_staffed) == ((today - first).days * 24 + 10, 0)
+    assert "data-counted-until" in login("operator").get("/reports/calls/").content.decode()
+
+
+def test_the_monthly_report_picks_its_month_as_thang(login):
+    client = login("operator")
+    today = timezone.localdate()
+    page = client.get("/reports/calls/").content.decode()
+    assert f'<option value="{today:%Y-%m}" selected>Tháng {today.month}/{today.year}</option>' in page
+    assert 'type="month"' not in page
+    page = client.get("/reports/calls/?month=2025-03").content.decode()
+    assert '<option value="2025-03" selected>Tháng 3/2025</option>' in page

@@ -142,6 +142,7 @@ def test_staffed_on_the_dashboard_follows_the_check_ins(login):
     client = login("director")
     now = timezone.now()
     on_now = Assignment.objects.filter(shift__line__digit="2", is_live=True, start__lte=now, end__gt=now)
+    on_now.update(status=Assignment.Status.ASSIGNED, checked_in_at=None)  # the demo loads them checked in
     started = on_now.first().start
     with time_machine.travel(max(now, started + datetime.timedelta(minutes=30)), tick=False):
         response = client.get("/")

@@ -15,6 +15,8 @@ import urllib.request
 from django.conf import settings
 
 SEGMENT = 160
+# Typographic marks outside the GSM-7 alphabet, which would make an SMS Unicode (70 characters).
+TYPOGRAPHY = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "..."})
 
 
 class SmsError(Exception):
@@ -40,7 +42,7 @@ class SmsBackend:
 
 def plain_text(body: str) -> str:
     """Vietnamese without diacritics (Đà Nẵng → Da Nang), as carriers' templates want."""
-    body = body.replace("đ", "d").replace("Đ", "D")
+    body = body.replace("đ", "d").replace("Đ", "D").translate(TYPOGRAPHY)
     decomposed = unicodedata.normalize("NFD", body)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

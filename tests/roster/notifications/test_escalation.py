@@ -126,6 +126,21 @@ def test_a_director_who_takes_it_in_hand_stops_the_climb(shift, client, mailoutb
     assert len(mailoutbox) == 1
 
 
+def test_the_dashboard_asks_for_new_escalations_every_few_seconds(shift, client, django_assert_max_num_queries):
+    """An escalation the switchboard raises between two beats shows without a reload."""
+    client.force_login(UserFactory(username="director"))
+    with time_machine.travel(START + datetime.timedelta(minutes=5), tick=False):
+        assert 'hx-get="/?part=escalations"' in client.get("/").content.decode()
+        assert "data-escalation" not in client.get("/?part=escalations").content.decode()
+    with time_machine.travel(START + datetime.timedelta(minutes=11), tick=False):
+        beat()
+        with django_assert_max_num_queries(8):
+            part = client.get("/?part=escalations").content.decode()
+    assert 'id="escalations"' in part and "data-escalation" in part and "<html" not in part
+    client.force_login(UnitFactory(code="other").directors.create(username="other-director"))
+    assert "data-escalation" not in client.get("/?part=escalations").content.decode()
+
+
 def test_another_director_cannot_take_it_in_hand(shift, client):
     with time_machine.travel(START + datetime.timedelta(minutes=11), tick=False):
         beat()

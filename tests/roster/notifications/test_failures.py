@@ -118,6 +118,26 @@ def test_an_email_failing_while_the_sms_is_still_pending_waits_for_the_sms(setti
     assert told.to == "giamdoc@trucban.example" and "number blocked" in told.body
 
 
+def test_each_agent_no_channel_reached_is_reported_to_the_directors(settings, unit_with_director):
+    """The fallback email's key is "<stem>|email": the directors' key keeps the whole stem, so
+    two agents of the same event are two reports, not one."""
+    settings.EMAIL_BACKEND = "tests.broken_mail.RefusingBackend"
+    agents = [AgentFactory(unit=unit_with_director, email=f"agent{n}@refused.example") for n in range(2)]
+    change_messages(agents)
+    Notification.objects.filter(channel=Notification.Channel.EMAIL).delete()  # SMS only, until SMS fails
+
+    with FakeGateway([(400, {"error": "number blocked"})]) as gateway:
+        settings.SMS_BACKEND = "http"
+        settings.SMS_HTTP_URL = gateway.url
+        deliver_all()  # the SMS fail for good: email fallbacks
+        deliver_all()  # refused: the directors are told
+        deliver_all()
+
+    told = Notification.objects.filter(kind=Notification.Kind.UNDELIVERED)
+    assert sorted(told.values_list("agent", flat=True)) == sorted(agent.pk for agent in agents)
+    assert [m.to for m in mail.outbox] == [["giamdoc@trucban.example"]] * 2
+
+
 def test_a_gateway_raising_something_unexpected_fails_its_row_and_the_batch_goes_on(settings):
     settings.SMS_BACKEND = "tests.roster.notifications.test_failures.ExplodingSms"
     unlucky = AgentFactory(phone=BLOWS_UP, email="", notify_by_email=False)
@@ -151,7 +171,7 @@ def test_a_gateway_that_never_answers_times_out_and_is_retried(settings, backend
     row = Notification.objects.get()
     assert (row.status, row.attempts) == (Notification.Status.PENDING, 1)
     assert "timed out" in row.last_error
-    assert row.next_attempt_at == NOW + datetime.timedelta(seconds=outbox.BACKOFF_SECONDS)
+    assert row.next_attempt_at == NOW + datetime.timedelta(seconds=settings.NOTIFICATION_RETRY_SECONDS)
 
 
 def test_an_smtp_server_that_never_answers_times_out_within_the_bound(settings):

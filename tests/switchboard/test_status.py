@@ -1,0 +1,74 @@
+"""The connector's state where people look: /healthz and the hotline operator's dashboard."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from switchboard.members import plan
+from switchboard.models import LineFollow, RosterMember
+from tests.factories import UserFactory
+from tests.switchboard.conftest import QUEUE, shift_with
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_names_a_switchboard_only_where_one_is_configured(client, world):
+    switchboard = world[2]
+    switchboard.ami_host = ""
+    switchboard.save()
+    assert "switchboard" not in client.get("/healthz").json()  # webhooks only: no process to watch
+
+    switchboard.ami_host = "10.0.0.5"
+    switchboard.save()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["switchboard"] == "down 0290.1022"
+    assert "switchboard" not in client.get("/healthz?scope=web").json()
+
+    switchboard.connected_since = switchboard.alive_at = timezone.now()
+    switchboard.save()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["switchboard"] == "ok"
+
+
+def test_the_operator_sees_the_connection_and_todays_changes(client, world):
+    line, (an, _binh, _cuong), switchboard = world
+    operator = UserFactory()
+    line.hotline.unit.directors.add(operator)
+    switchboard.connected_since = timezone.now()
+    switchboard.save()
+    RosterMember.objects.create(
+        switchboard=switchboard, line=line, agent=an, queue=QUEUE, interface="PJSIP/201", member_name=an.full_name
+    )
+    client.force_login(operator)
+    page = client.get("/").content.decode()
+    assert 'data-switchboard="0290.1022"' in page
+    assert 'data-added-today="1" data-removed-today="0"' in page
+
+
+def test_a_line_switched_off_or_a_deactivated_agent_is_not_put_in_the_queue(world):
+    line, (an, _binh, _cuong), switchboard = world
+    now = timezone.now()
+    shift_with(line, [an], now - datetime.timedelta(minutes=1))
+    assert [member.interface for member in plan(switchboard, now).add] == ["PJSIP/201"]
+    an.active = False  # a deactivated agent leaves the queue too
+    an.save()
+    assert plan(switchboard, now).add == []
+    an.active = True
+    an.save()
+    LineFollow.objects.create(line=line, follows_roster=False)
+    assert plan(switchboard, now).add == []
+
+
+def test_the_realtime_view_lists_the_agents_on_duty_per_queue(world):
+    from django.db import connection
+
+    line, (an, binh, _cuong), _switchboard = world
+    now = timezone.now()
+    shift_with(line, [an], now - datetime.timedelta(minutes=1))
+    shift_with(line, [binh], now + datetime.timedelta(hours=2))  # not yet
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT queue_name, interface, membername FROM trucban_queue_members")
+        assert cursor.fetchall() == [(QUEUE, "PJSIP/201", "Nguyễn Văn An")]

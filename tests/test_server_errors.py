@@ -1,0 +1,34 @@
+"""The server error handler (config/errors.py): a database out of reach is a 503 "try again", a bug the 500 page."""
+
+import json
+
+from django.db import InterfaceError, OperationalError
+
+from config.errors import server_error
+
+
+def answer_to(error, rf, path="/"):
+    """What the handler answers while `error` is being handled, as Django calls it."""
+    try:
+        raise error
+    except Exception:
+        return server_error(rf.get(path))
+
+
+def test_a_page_needing_an_unreachable_database_answers_503_try_again(rf):
+    response = answer_to(OperationalError("connection refused"), rf)
+    page = response.content.decode()
+    assert (response.status_code, response.headers["Retry-After"]) == (503, "30")
+    assert "Hệ thống tạm thời gián đoạn" in page and "connection refused" not in page
+
+
+def test_the_api_answers_503_in_json_when_the_connection_broke(rf):
+    response = answer_to(InterfaceError("connection already closed"), rf, "/api/v1/oncall/")
+    assert response.status_code == 503
+    assert json.loads(response.content) == {"detail": "Hệ thống tạm thời gián đoạn; vui lòng thử lại sau ít phút."}
+
+
+def test_a_bug_still_gets_the_500_page(rf):
+    response = answer_to(ValueError("a bug"), rf)
+    assert response.status_code == 500
+    assert "Hệ thống đang gặp sự cố" in response.content.decode()
