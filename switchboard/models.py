@@ -106,6 +106,14 @@ class LineFollow(models.Model):
     def __str__(self):
         return str(self.line)
 
+    @classmethod
+    def follows(cls, line) -> bool:
+        return not cls.objects.filter(line=line, follows_roster=False).exists()
+
+    @classmethod
+    def choose(cls, line, follows_roster: bool) -> None:
+        cls.objects.update_or_create(line=line, defaults={"follows_roster": follows_roster})
+
 
 class RosterMember(models.Model):
     """A queue member the connector added for an agent on duty, and when it took it out again:

@@ -216,6 +216,10 @@ EXPECTED = {
     "line_detail": Row(get="login  no     no     ok     ok     ok", kw={"pk": "line"}),
     "board": Row(get="login  ok     ok     ok     ok     ok", kw={"number": "hotline_number"}),
     # A new key for the wall screen's address: the hotline's operator's (and the admin's).
+    # Whether a line's switchboard queue follows the roster: the hotline's operator's choice.
+    "line_switchboard_follow": Row(
+        get="login  405    405    405    405    405", post="login  no     no     no     -      -", kw={"pk": "line"}
+    ),
     "reset_board_key": Row(
         get="login  405    405    405    405    405", post="login  no     no     no     -      -", kw={"pk": "hotline"}
     ),

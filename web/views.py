@@ -24,7 +24,7 @@ from config.celery import app as celery_app
 from hotline import exports, metrics, staffing
 from hotline.calls import UnreadableFormat, import_calls
 from hotline.forms import CalculatorForm, CallImportForm, MonthForm
-from hotline.models import CallRecord, Hotline, new_board_key
+from hotline.models import CallRecord, Hotline, Line, new_board_key
 from monitoring.health import beat_health, outbox_late_since
 from roster import policy
 from roster.duty import on_call_board, with_phones
@@ -32,6 +32,7 @@ from roster.models import Assignment, Escalation, Notification, Shift
 from roster.names import person_name
 from roster.views import render_my_shifts
 from switchboard import status as switchboard_status
+from switchboard.models import LineFollow, Switchboard
 
 HEATMAP_DAYS = 14
 LINE_DAYS = 14
@@ -208,11 +209,41 @@ def line_detail(request, pk):
     days = {}
     for shift in shifts:
         days.setdefault(timezone.localtime(shift.start).date(), []).append(shift)
+    switchboard_follow = None
+    if line.queue and Switchboard.objects.filter(hotline=line.hotline_id).exists():
+        switchboard_follow = {
+            "follows": LineFollow.follows(line),
+            "may_change": policy.operated_hotlines(request.user).filter(pk=line.hotline_id).exists(),
+        }
     return render(
         request,
         "hotline/line_detail.html",
-        {"line": line, "days": days, "missing_places": sum(s.missing for s in shifts), "period": LINE_DAYS},
+        {
+            "line": line,
+            "days": days,
+            "missing_places": sum(s.missing for s in shifts),
+            "period": LINE_DAYS,
+            "switchboard_follow": switchboard_follow,
+        },
     )
+
+
+@require_POST
+def line_switchboard_follow(request, pk):
+    """The hotline's operator switches off (or on again) the queue following the roster for one
+    line, e.g. while the switchboard's members are managed by hand for an event."""
+    line = get_object_or_404(Line.objects.filter(hotline__in=policy.operated_hotlines(request.user)), pk=pk)
+    follows = request.POST.get("follows") == "on"
+    LineFollow.choose(line, follows)
+    if follows:
+        messages.success(request, _("The queue of line %(digit)s follows the roster again.") % {"digit": line.digit})
+    else:
+        messages.success(
+            request,
+            _("The queue of line %(digit)s no longer follows the roster: the agents Trực Ban added leave it.")
+            % {"digit": line.digit},
+        )
+    return redirect("line_detail", pk=line.pk)
 
 
 @login_not_required

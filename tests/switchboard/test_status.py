@@ -62,6 +62,28 @@ def test_a_line_switched_off_or_a_deactivated_agent_is_not_put_in_the_queue(worl
     assert plan(switchboard, now).add == []
 
 
+def test_the_operator_switches_a_lines_queue_off_the_roster_and_on_again(client, world):
+    line, (an, _binh, _cuong), switchboard = world
+    now = timezone.now()
+    shift_with(line, [an], now - datetime.timedelta(minutes=1))
+    operator, director = UserFactory(), UserFactory()
+    line.hotline.unit.directors.add(operator)
+    line.unit.directors.add(director)
+
+    client.force_login(director)  # the line's director sees the choice but may not change it
+    page = client.get(f"/lines/{line.pk}/").content.decode()
+    assert "data-switchboard-follow" in page and "Ngừng theo lịch" not in page
+    assert client.post(f"/lines/{line.pk}/switchboard/", {"follows": "off"}).status_code == 404
+
+    client.force_login(operator)
+    assert "Ngừng theo lịch" in client.get(f"/lines/{line.pk}/").content.decode()
+    client.post(f"/lines/{line.pk}/switchboard/", {"follows": "off"})
+    assert plan(switchboard, now).add == []
+    assert "quản lý thủ công" in client.get(f"/lines/{line.pk}/").content.decode()
+    client.post(f"/lines/{line.pk}/switchboard/", {"follows": "on"})
+    assert [member.interface for member in plan(switchboard, now).add] == ["PJSIP/201"]
+
+
 def test_the_realtime_view_lists_the_agents_on_duty_per_queue(world):
     from django.db import connection
 
