@@ -9,7 +9,9 @@ widest spread of the pro-rated load among the agents sharing a line (the new mea
 percentage points of capacity: hours, nights, weekends, holidays; rules.load_spreads), the
 largest floor (one shift of the line against the group's smallest capacity), how far the
 widest spread is above its group's floor, and the number of rule violations found by the
-independent checker (never by the CP-SAT model itself).
+independent checker (never by the CP-SAT model itself). When places stay empty, `gap h` is the
+longest time a line stays short without a break and `adj h` the model's gaps measure (the
+combined hours of adjacent short shifts; rules.gaps).
 """
 
 import argparse
@@ -90,6 +92,10 @@ INSTANCES = {
     "tight": lambda limit: make_instance(
         "province: 4 lines x 31 days, short", ["1", "2", "3", "4"], 5, seed=3, time_limit=limit or 10
     ),
+    # Fewer agents still: about a fifth of the places stay empty.
+    "scarce": lambda limit: make_instance(
+        "province: 4 lines x 31 days, scarce", ["1", "2", "3", "4"], 4, seed=4, time_limit=limit or 10
+    ),
     "big": lambda limit: make_instance(
         "20 lines x 31 days", [str(i) for i in range(1, 21)], 9, seed=2, time_limit=limit or 60
     ),
@@ -128,6 +134,12 @@ def load_columns(problem, pairs):
     return f" {widest[0]:>6.1f} {widest[1]:>5.1f} {widest[2]:>5.1f} {widest[3]:>5.1f} {floor:>5.1f} {over:>5.1f}"
 
 
+def gap_columns(problem, pairs):
+    """The longest time a line stays short and the combined hours of adjacent short shifts."""
+    gaps = R.gaps(problem, pairs)
+    return f" {gaps['longest_hours']:>5.0f} {gaps['adjacent_hours']:>5.0f}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 8])
@@ -138,7 +150,8 @@ def main():
 
     header = f"{'instance':<36} {'builder':<10} {'filled':>11} {'status':>8} {'wall s':>7} {'bound':>6}"
     header += f" {'hours':>6} {'nights':>6} {'wkend':>6}"
-    header += f" {'ld-h':>6} {'ld-n':>5} {'ld-w':>5} {'ld-ho':>5} {'floor':>5} {'over':>5} {'viol':>5}"
+    header += f" {'ld-h':>6} {'ld-n':>5} {'ld-w':>5} {'ld-ho':>5} {'floor':>5} {'over':>5} {'gap h':>5} {'adj h':>5}"
+    header += f" {'viol':>5}"
     print(header)
     for key in args.instances:
         name, data = INSTANCES[key](args.time_limit)
@@ -151,7 +164,7 @@ def main():
         violations = len(check(problem, pairs))
         print(
             f"{name:<36} {'greedy':<10} {len(pairs):>5}/{required:<5} {'-':>8} {wall:>7.2f} {'-':>6}"
-            f" {h:>6.0f} {n:>6} {w:>6}{load_columns(problem, pairs)} {violations:>5}"
+            f" {h:>6.0f} {n:>6} {w:>6}{load_columns(problem, pairs)}{gap_columns(problem, pairs)} {violations:>5}"
         )
         for workers in args.workers:
             solution = solve(problem, workers=workers)
@@ -160,7 +173,8 @@ def main():
             print(
                 f"{name:<36} {'cp-sat/' + str(workers):<10} {len(solution.assignments):>5}/{required:<5}"
                 f" {solution.status:>8} {solution.stats['wall_s']:>7.2f} {solution.stats.get('best_bound', '-'):>6}"
-                f" {h:>6.0f} {n:>6} {w:>6}{load_columns(problem, solution.assignments)} {violations:>5}"
+                f" {h:>6.0f} {n:>6} {w:>6}{load_columns(problem, solution.assignments)}"
+                f"{gap_columns(problem, solution.assignments)} {violations:>5}"
             )
     if not args.no_replan:
         for workers in args.workers:

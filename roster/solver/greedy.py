@@ -59,6 +59,9 @@ def greedy(problem: Problem, fixed=(), keep=(), shifts=None, agents=None, prorat
     for shift_id, agent_id in fixed:
         take(problem.shift_by_id[shift_id], agent_id)
 
+    # Rules 8–16 that more shifts only break further; the minimums are left to the model.
+    monotone = {a.id: rules.monotone_day_rules(problem, a) for a in problem.agents}
+
     def allowed(shift, agent, night, night_date):
         if shift.line not in agent.lines or agent.id in on_shift[shift.id]:
             return False
@@ -90,6 +93,12 @@ def greedy(problem: Problem, fixed=(), keep=(), shifts=None, agents=None, prorat
                     return False
         return True
 
+    def keeps_day_rules(shift, agent):
+        day_rules = monotone[agent.id]
+        if day_rules is None:
+            return True
+        return not rules.day_rule_violations(problem, agent, [*assigned[agent.id], shift], day_rules)
+
     # Loads are pro-rated as rules.load_spreads measures them: against the agent's capacity,
     # the balance's past included.
     capacity = {a.id: max(rules.capacity_seconds(problem, a), 1) for a in agents}
@@ -114,8 +123,11 @@ def greedy(problem: Problem, fixed=(), keep=(), shifts=None, agents=None, prorat
     for shift_id, agent_id in sorted(keep, key=lambda pair: (problem.shift_by_id[pair[0]].start, pair)):
         shift = problem.shift_by_id[shift_id]
         night_date = clock.local_date(shift.start, tz)
-        if len(on_shift[shift_id]) < shift.required and allowed(
-            shift, agent_by_id[agent_id], clock.is_night(shift.start, shift.end, tz), night_date
+        agent = agent_by_id[agent_id]
+        if (
+            len(on_shift[shift_id]) < shift.required
+            and allowed(shift, agent, clock.is_night(shift.start, shift.end, tz), night_date)
+            and keeps_day_rules(shift, agent)
         ):
             take(shift, agent_id)
 
@@ -125,8 +137,12 @@ def greedy(problem: Problem, fixed=(), keep=(), shifts=None, agents=None, prorat
         night_date = clock.local_date(shift.start, tz)
         while len(on_shift[shift.id]) < shift.required:
             candidates = [a for a in agents if allowed(shift, a, night, night_date)]
-            if not candidates:
+            # The day rules cost more to check: only in order of priority, until one keeps them.
+            chosen_agent = next(
+                (a for a in sorted(candidates, key=lambda a: priority(a, night, weekend)) if keeps_day_rules(shift, a)),
+                None,
+            )
+            if chosen_agent is None:
                 break
-
-            take(shift, min(candidates, key=lambda a: priority(a, night, weekend)).id)
+            take(shift, chosen_agent.id)
     return chosen

@@ -24,18 +24,26 @@ LEVEL_SHARES = {
     "filled": 0.5,
     "penalty": 0.8,
     "changes": 0.15,
+    "gaps": 0.15,
     "fairness_excess": 0.15,
     "load_excess": 0.3,
     "load_spread": 0.1,
     "wishes": 0.1,
 }
 
+# The filled level's share when the greedy start leaves places empty (a short-staffed roster).
+SHORT_FILL_SHARE = 1.0
 
 # CP-SAT parameters beyond the worker count. Weighted problems get the full linear relaxation:
 # on the Curtois & Qu benchmark it found markedly better rosters (docs/solver.md); the
 # unweighted problems keep the defaults they were measured with.
 SOLVER_PARAMETERS = {}
 WEIGHTED_PARAMETERS = {"linearization_level": 2}
+# The filled level of a short-staffed problem: its bound comes from the linear relaxation and
+# its cuts (the weekly hours cap's integrality above all), so one worker runs the full
+# relaxation. Measured on the bench's short-staffed month: 406 places with a bound of 412 at
+# 10 s, against 404 and 418 with the defaults (docs/solver.md).
+FILL_SUBSOLVERS = ["max_lp", "default_lp"]
 DEBUG = os.environ.get("TRUCBAN_SOLVER_DEBUG")
 
 
@@ -57,6 +65,7 @@ class ComponentModel:
             by_agent[agent_id].append((problem.shift_by_id[shift_id], var))
             by_shift[shift_id].append(var)
         self.by_agent = by_agent
+        self.by_shift = by_shift
 
         # Rule 7: at most `ceiling` agents a shift (one variable per pair: never twice).
         for shift in shifts:
@@ -375,10 +384,11 @@ class ComponentModel:
 
     # Objective levels ---------------------------------------------------------------------------
 
-    def levels(self, current: set) -> list:
+    def levels(self, current: set, gaps: bool = True) -> list:
         """(name, expression, sense) in the contract's order; sense +1 maximise, -1 minimise.
 
-        A weighted problem minimises its penalty, after the places that carry no weight."""
+        A weighted problem minimises its penalty, after the places that carry no weight.
+        Without `gaps` (every place filled already) the gaps level is left out."""
         levels = []
         if self.filled is not None:
             levels.append(("filled", self.filled, 1))
@@ -388,6 +398,10 @@ class ComponentModel:
         if kept:
             # Current assignments that can no longer be kept are changes whatever we do.
             levels.append(("changes", len(current) - cp_model.LinearExpr.Sum(kept), -1))
+        if self.penalty is None and gaps:
+            spread = self._gaps()
+            if spread is not None:
+                levels.append(("gaps", spread, -1))
         # Fairness is the unweighted problems' (a weighted one minimises its penalty instead):
         # first the promise between peers, then the pro-rated load of everyone sharing a line.
         if self.penalty is None:
@@ -402,6 +416,39 @@ class ComponentModel:
         if wishes is not None:
             levels.append(("wishes", wishes, -1))
         return levels
+
+    def _gaps(self):
+        """Σ over adjacent shifts of a line both left short of their places, of their hours
+        together (rules.adjacent_shifts): places that stay empty are spread out in time."""
+        unit = math.gcd(*(s.seconds for s in self.shifts)) or 1
+        short = {}
+        for shift in self.shifts:
+            variables = self.by_shift[shift.id]
+            if shift.required == 0:
+                short[shift.id] = 0
+            elif len(variables) < shift.required:
+                short[shift.id] = 1  # short whatever is chosen
+            else:
+                # Short unless every place is taken (minimising sets it to 0 whenever it may).
+                short[shift.id] = self.model.NewBoolVar("")
+                self.model.Add(cp_model.LinearExpr.Sum(variables) + shift.required * short[shift.id] >= shift.required)
+        terms = []
+        for first, second in rules.adjacent_shifts(self.shifts):
+            a, b = short[first.id], short[second.id]
+            if isinstance(a, int) and isinstance(b, int):
+                both = a * b
+            elif isinstance(a, int):
+                both = b if a else 0
+            elif isinstance(b, int):
+                both = a if b else 0
+            else:
+                both = self.model.NewBoolVar("")
+                self.model.Add(both >= a + b - 1)
+            if not (isinstance(both, int) and both == 0):
+                terms.append(((first.seconds + second.seconds) // unit, both))
+        if not terms:
+            return None
+        return cp_model.LinearExpr.Sum([weight * term for weight, term in terms])
 
     def _peers(self):
         """Peers (same lines, same cap, same balance, never unavailable) share hours, nights and
@@ -555,7 +602,10 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
         if len(plain) > len(start) and len(current - plain) <= len(current - start):
             start = plain
     start_ok = _keeps_every_rule(component, start)
-    levels = component.levels(current)
+    # When the start keeps every rule and fills every place there is no gap to spread: the level
+    # is not even built.
+    filled_by_start = start_ok and len(start) >= sum(s.required for s in component.shifts)
+    levels = component.levels(current, gaps=not filled_by_start)
     start_values = {var.Index(): pair in start for pair, var in component.x.items()}
     incumbent = None  # every variable's value in the roster the levels go on from, when known
     if start_ok:
@@ -566,19 +616,25 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
         for pair, var in component.x.items():
             model.AddHint(var, pair in start)
     fallback = sorted(start) if start_ok else None
-    total_share = sum(LEVEL_SHARES[name] for name, _, _ in levels)
+    shares = dict(LEVEL_SHARES)
+    if not problem.weighted and len(start) < _filled_upper_bound(component):
+        # Places stay empty after the greedy: filling comes first, and it is where the time pays.
+        shares["filled"] = SHORT_FILL_SHARE
+    total_share = sum(shares[name] for name, _, _ in levels)
     chosen = None
     bounds = {}
     statuses = []
     share_left = total_share
+    filled_value = None
+    total_required = sum(s.required for s in component.shifts)
     for name, expression, sense in levels:
         remaining = deadline - time.monotonic()
         if remaining <= 0.01:
             statuses.append(cp_model.FEASIBLE)
             chosen = chosen if chosen is not None else fallback
             break
-        budget = remaining * LEVEL_SHARES[name] / share_left
-        share_left -= LEVEL_SHARES[name]
+        budget = remaining * shares[name] / share_left
+        share_left -= shares[name]
         solver.parameters.max_time_in_seconds = max(budget, 0.01)
         if (
             name == "filled"
@@ -590,14 +646,30 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
             value = len(start)
             statuses.append(cp_model.OPTIMAL)
             bounds[name] = value
+            filled_value = value
             chosen = sorted(start)
             model.Add(expression >= value)
             continue  # its time goes to the levels below
+        if name == "gaps" and bounds.get("filled") is not None and filled_value == total_required:
+            # Every place is filled: no gap to spread.
+            statuses.append(cp_model.OPTIMAL)
+            bounds[name] = 0
+            continue
         if sense > 0:
             model.Maximize(expression)
         else:
             model.Minimize(expression)
-        if name == "penalty":
+        if name == "filled" and not problem.weighted:
+            fill_solver = cp_model.CpSolver()
+            fill_solver.parameters.num_workers = workers
+            fill_solver.parameters.max_time_in_seconds = max(budget, 0.01)
+            if workers == 1:
+                fill_solver.parameters.linearization_level = 2
+            elif workers == 2:
+                fill_solver.parameters.subsolvers.extend(FILL_SUBSOLVERS)
+            status = fill_solver.Solve(model)
+            response = fill_solver.ResponseProto()
+        elif name == "penalty":
             status, response = solve_searched(component, solver, budget, workers, expression)
         elif name in SEARCHED_LEVELS and incumbent is not None:
             status, response = solve_searched(component, solver, budget, workers, expression, incumbent)
@@ -615,6 +687,8 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
         statuses.append(status)
         value = round(response.objective_value)
         bounds[name] = round(response.best_objective_bound)
+        if name == "filled":
+            filled_value = value
         chosen = [pair for pair, var in component.x.items() if response.solution[var.Index()]]
         # Keep this level's result while improving the next ones.
         if sense > 0:

@@ -6,6 +6,7 @@ too close — are used both by the CP-SAT model and by `check`, the independent 
 pages, the API and the bench use to validate any roster, hand-made or not.
 """
 
+import dataclasses
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -202,6 +203,57 @@ def load_spreads(problem: Problem, assignments) -> list:
             spread[measure] = max(loads) - min(loads)
         found.append({"line": line, "floor": weight / min(capacity.values()), "spread": spread})
     return found
+
+
+# Gaps: when places stay empty, spread them ------------------------------------------------------
+#
+# A shift is short when it has fewer agents than it requires. Two shifts of a line are adjacent
+# when the second starts no later than the first ends: both short, they leave the line short
+# for their hours together. The gaps level minimises the sum over adjacent short pairs of their
+# combined hours, so one 24-hour gap (two adjacent 12-hour shifts) costs 24 and two 12-hour gaps
+# a week apart cost nothing; a longer run costs more per hour than a shorter one.
+
+
+def adjacent_shifts(shifts) -> list:
+    """(first, second) pairs of shifts of the same line, second starting from first's start to its end."""
+    by_line = defaultdict(list)
+    for shift in shifts:
+        by_line[shift.line].append(shift)
+    pairs = []
+    for line_shifts in by_line.values():
+        line_shifts.sort(key=lambda s: (s.start, s.id))
+        for i, first in enumerate(line_shifts):
+            for second in line_shifts[i + 1 :]:
+                if second.start > first.end:
+                    break
+                pairs.append((first, second))
+    return pairs
+
+
+def gaps(problem: Problem, assignments) -> dict:
+    """How the short shifts lie: {"short": short shifts, "adjacent_hours": Σ combined hours of
+    adjacent short pairs (the model's gaps level), "longest_hours": the longest time a line
+    stays short without a break}."""
+    pairs = [(a["shift"], a["agent"]) if isinstance(a, dict) else tuple(a) for a in assignments]
+    count = defaultdict(int)
+    for shift_id, _ in pairs:
+        count[shift_id] += 1
+    short = [s for s in problem.shifts if count[s.id] < s.required]
+    adjacent = sum(a.seconds + b.seconds for a, b in adjacent_shifts(short)) / 3600
+    longest = 0
+    by_line = defaultdict(list)
+    for shift in short:
+        by_line[shift.line].append(shift)
+    for line_shifts in by_line.values():
+        line_shifts.sort(key=lambda s: (s.start, s.id))
+        run_start, run_end = line_shifts[0].start, line_shifts[0].end
+        for shift in line_shifts[1:]:
+            if shift.start > run_end:
+                longest = max(longest, (run_end - run_start).total_seconds())
+                run_start = shift.start
+            run_end = max(run_end, shift.end)
+        longest = max(longest, (run_end - run_start).total_seconds())
+    return {"short": len(short), "adjacent_hours": adjacent, "longest_hours": longest / 3600}
 
 
 # Definitions of the optional, day-based rules ---------------------------------------------------
@@ -469,9 +521,10 @@ def agent_violations(problem: Problem, agent: Agent, shifts: list, involving: st
     return found
 
 
-def day_rule_violations(problem: Problem, agent: Agent, shifts: list) -> list:
-    """Rules 8–16, the optional day-based rules, for one agent working these shifts."""
-    r = problem.rules_for(agent)
+def day_rule_violations(problem: Problem, agent: Agent, shifts: list, r: Rules | None = None) -> list:
+    """Rules 8–16, the optional day-based rules, for one agent working these shifts (with `r`,
+    under those rules instead of the agent's)."""
+    r = problem.rules_for(agent) if r is None else r
     found = []
 
     def broken(rule, shifts_involved, message):
@@ -540,6 +593,16 @@ def day_rule_violations(problem: Problem, agent: Agent, shifts: list) -> list:
             if extra > limit:
                 broken(16, involved, f"works {extra / 3600:g} h of overtime in {label}, more than {limit / 3600:g} h")
     return found
+
+
+def monotone_day_rules(problem: Problem, agent: Agent) -> Rules | None:
+    """The agent's rules 8–16 that more shifts can only break further (the minimums left out: a
+    roster being built may still meet them), or None when none of them applies to the agent."""
+    r = problem.rules_for(agent)
+    limits = (r.max_shifts_per_day, r.max_consecutive_days, r.max_weekends, r.max_hours, r.overtime)
+    if all(v is None for v in limits) and not (r.forbidden_successions or r.max_shifts_per_type or agent.days_off):
+        return None
+    return dataclasses.replace(r, min_hours=None, min_consecutive_days=None, min_consecutive_days_off=None)
 
 
 def longest_free_seconds(shifts, week_start, week_end) -> int:
