@@ -686,6 +686,17 @@ def explain_rest(shift: Shift, agent, values: dict, by) -> str:
     )
 
 
+def assignment_save(assignment: Assignment) -> None:
+    """Save a hand-made assignment after the model's own checks (the exclusion of double
+    booking says it in words), and count it as a change of its roster."""
+    try:
+        assignment.full_clean()
+    except ValidationError as e:
+        raise RosterError(" ".join(e.messages)) from e
+    assignment.save()
+    roster_touch(assignment.shift.roster_id)
+
+
 @transaction.atomic
 def assignment_add(*, shift: Shift, agent, by=None, extra_allowed: bool = False) -> Assignment:
     """Put an agent on a shift by hand, if no rule breaks; a published roster tells the agent.
@@ -702,12 +713,7 @@ def assignment_add(*, shift: Shift, agent, by=None, extra_allowed: bool = False)
         raise RosterError("; ".join(breaches))
     # Past the breaches, a full shift is one that may take extra cover.
     assignment = Assignment(shift=shift, agent=agent, source=Assignment.Source.MANUAL, is_extra=shift.is_full())
-    try:
-        assignment.full_clean()
-    except ValidationError as e:
-        raise RosterError(" ".join(e.messages)) from e
-    assignment.save()
-    roster_touch(shift.roster_id)
+    assignment_save(assignment)
     if assignment.is_live:
         record_change(assignment, ShiftChange.Change.ADDED)
     return assignment
@@ -1035,12 +1041,7 @@ def shift_take(*, shift: Shift, agent, now=None) -> Assignment:
         extra,
     )
     assignment.confirmed_at, assignment.created_at = now, now
-    try:
-        assignment.full_clean()
-    except ValidationError as e:
-        raise RosterError(" ".join(e.messages)) from e
-    assignment.save()
-    roster_touch(shift.roster_id)
+    assignment_save(assignment)
     return assignment
 
 
