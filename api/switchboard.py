@@ -4,10 +4,12 @@ The body is signed with the hotline's webhook secret, `X-Trucban-Signature: sha2
 of the raw body>`: the signature is the only credential, so the view takes no session or token
 (and no CSRF token), and says nothing of a hotline to a caller who cannot sign for it."""
 
+import datetime
 import hashlib
 import hmac
 import json
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -17,10 +19,11 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from hotline.models import Hotline
-from switchboard.events import handle_events
+from switchboard.events import handle_events, happened_before
 from switchboard.models import Switchboard
 
 MAX_EVENTS = 1000
+MAX_EVENT_AGE = datetime.timedelta(hours=24)
 SIGNATURE_HEADER = "X-Trucban-Signature"
 
 
@@ -92,12 +95,22 @@ class SwitchboardEventsView(APIView):
         except (ValueError, UnicodeDecodeError):
             return Response({"non_field_errors": ["The body is not JSON."]}, status=status.HTTP_400_BAD_REQUEST)
         payload = SwitchboardEventsSerializer(data=data)
-        if not payload.is_valid():
+        number = data.get("hotline") if isinstance(data, dict) else None
+        if not isinstance(number, str) or not number or len(number) > 32 or not number.isprintable():
+            payload.is_valid()  # no hotline, no secret to check: only the field errors, which tell nothing
             return Response(payload.errors, status=status.HTTP_400_BAD_REQUEST)
-        hotline = Hotline.objects.dialled(payload.validated_data["hotline"]).filter(active=True).first()
+        # The signature before the events are read: an unsigned body costs no more than its JSON.
+        hotline = Hotline.objects.dialled(number).filter(active=True).first()
         switchboard = Switchboard.objects.filter(hotline=hotline).select_related("hotline").first() if hotline else None
         secret = switchboard.webhook_secret() if switchboard else ""
         if not signature_ok(secret, body, request.headers.get(SIGNATURE_HEADER, "")):
             return Response({"detail": "Bad or missing signature."}, status=status.HTTP_403_FORBIDDEN)
-        handled = handle_events(switchboard, payload.validated_data["events"])
+        if not payload.is_valid():
+            return Response(payload.errors, status=status.HTTP_400_BAD_REQUEST)
+        # A live event is at most a day old (a contact centre's retries): an older one is a
+        # captured request sent again, whose time would be taken for now and could check an
+        # agent in today. Calls and presence within the day are idempotent by their own ids and times.
+        oldest = timezone.now() - MAX_EVENT_AGE
+        fresh = [event for event in payload.validated_data["events"] if not happened_before(event, oldest)]
+        handled = handle_events(switchboard, fresh)
         return Response({"handled": handled})

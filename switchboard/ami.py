@@ -106,8 +106,8 @@ class AMIClient:
         try:
             while (message := await self.read_message()) is not None:
                 self.dispatch(message)
-        except (OSError, AMIError, asyncio.IncompleteReadError):
-            pass
+        except (OSError, AMIError, asyncio.IncompleteReadError, ValueError):
+            pass  # ValueError: a line longer than the reader's limit; the connection is broken
         finally:
             for future in self.pending.values():
                 if not future.done():

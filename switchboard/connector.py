@@ -69,9 +69,12 @@ class Connector:
         self.arrived = asyncio.Event()
         self.refused: dict[tuple[str, str], datetime.datetime] = {}
         self.actions = 0
+        self.dropped = 0
 
     def on_event(self, event: dict) -> None:
         if event.get("Event") in events.KNOWN_EVENTS:
+            if len(self.backlog) == MAX_BACKLOG:
+                self.dropped += 1  # the oldest goes; the day's queue_log import still brings its calls
             self.backlog.append(event)
             self.arrived.set()
 
@@ -166,6 +169,9 @@ class Connector:
                 closed.cancel()
 
     async def drain(self) -> None:
+        if self.dropped:
+            logger.warning("switchboard: %s events dropped while the database was behind", self.dropped)
+            self.dropped = 0
         while self.backlog:
             batch = []
             while self.backlog and len(batch) < 500:

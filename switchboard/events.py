@@ -39,11 +39,17 @@ FORGET_AFTER = datetime.timedelta(hours=12)
 MEMBER_EVENTS = {"QueueMemberAdded", "QueueMemberRemoved", "QueueMemberPause", "QueueMemberStatus", "QueueMember"}
 CALL_EVENTS = {"QueueCallerJoin", "AgentConnect", "AgentComplete", "QueueCallerAbandon", "QueueCallerLeave"}
 AGENT_LOGINS = {"AgentLogin": "AGENTLOGIN", "AgentLogoff": "AGENTLOGOFF"}
+# An agent's transfer ends the queue's part of a call, answered, as queue_log's TRANSFER,
+# BLINDTRANSFER and ATTENDEDTRANSFER lines do. Asterisk 12 and later follow it with an
+# AgentComplete (Reason: transfer); Asterisk 11 sends none after an attended transfer, only its
+# "Transfer" event, which names the agent's channel and not the caller's.
+TRANSFER_EVENTS = {"BlindTransfer", "AttendedTransfer", "Transfer"}
+TRANSFERER_CHANNELS = ("Channel", "TransfererChannel", "OrigTransfererChannel", "SecondTransfererChannel")
 # Asterisk 11 and older (still under some Issabel and Elastix switchboards) name a few events
 # and keys otherwise.
 OLD_NAMES = {"Join": "QueueCallerJoin", "Leave": "QueueCallerLeave", "QueueMemberPaused": "QueueMemberPause"}
 OLD_KEYS = {"Holdtime": "HoldTime", "Talktime": "TalkTime", "Member": "Interface"}
-KNOWN_EVENTS = MEMBER_EVENTS | CALL_EVENTS | set(AGENT_LOGINS) | set(OLD_NAMES)
+KNOWN_EVENTS = MEMBER_EVENTS | CALL_EVENTS | TRANSFER_EVENTS | set(AGENT_LOGINS) | set(OLD_NAMES)
 
 
 def modern(event: dict) -> dict:
@@ -63,6 +69,14 @@ def event_time(event: dict, now: datetime.datetime, *, replay=False) -> datetime
         return now
     # Live, a clock far off is not believed: the call would land on another day.
     return at if replay or abs(at - now) < datetime.timedelta(days=2) else now
+
+
+def happened_before(event: dict, moment: datetime.datetime) -> bool:
+    """Whether the event's own time (Timestamp) is before `moment`; one without a time is not."""
+    try:
+        return float(event["Timestamp"]) < moment.timestamp()
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return False
 
 
 def is_yes(value) -> bool:
@@ -91,8 +105,17 @@ class Handler:
             return False
         at = event_time(event, self.now, replay=self.replay)
         if name in AGENT_LOGINS:
-            self.agent_event(at, event.get("Agent", ""), AGENT_LOGINS[name], None)
+            # AgentLogin names no queue. Extensions are unique only within one switchboard: the
+            # agent is looked for on this hotline's lines, never on another hotline's.
+            extension = extension_of(event.get("Agent", ""))
+            if not extension or len(extension) > 32 or not extension.isprintable():
+                return False
+            lines = Line.objects.filter(hotline_id=self.switchboard.hotline_id, agents__extension=extension).distinct()
+            for line in lines:
+                self.agent_event(at, extension, AGENT_LOGINS[name], line)
             return True
+        if name in TRANSFER_EVENTS:
+            return self.transfer(event, at)
         line = self.line(event.get("Queue", ""))
         if line is None:
             return False
@@ -205,6 +228,25 @@ class Handler:
         elif name == "QueueCallerLeave" and waiting is not None and waiting.answered_at is None:
             waiting.left_at = at
             waiting.save(update_fields=["left_at"])
+
+    def transfer(self, event, at) -> bool:
+        """The answered call an agent transferred ends here. The event names channels by keys of
+        its kind (TargetUniqueid, TransfereeUniqueid, …), not the queue: the caller's Uniqueid
+        among them finds the call, else the transferring agent's extension does."""
+        if event.get("Result", "Success").lower() != "success":
+            return False
+        answered = WaitingCall.objects.filter(switchboard=self.switchboard, answered_at__isnull=False)
+        ids = {value for key, value in event.items() if key.endswith("Uniqueid") and value}
+        waiting = answered.filter(uniqueid__in=ids).select_related("line").first()
+        if waiting is None:
+            extensions = {extension_of(event[key]) for key in TRANSFERER_CHANNELS if event.get(key)} - {""}
+            waiting = (
+                answered.filter(agent_extension__in=extensions).select_related("line").order_by("-answered_at").first()
+            )
+        if waiting is None:
+            return False  # not a queue's call, or already ended by its AgentComplete
+        self.finish(waiting, at, CallRecord.Outcome.ANSWERED)
+        return True
 
     def finish(self, waiting: WaitingCall, at, outcome, talk=None):
         """The call's record, as the file import would store it (the same id: a duplicate

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 
 from roster.models import Assignment
+from switchboard.events import is_yes
 from switchboard.models import QueueMemberState, RosterMember, Switchboard
 
 
@@ -109,7 +110,7 @@ def queue_status(switchboard: Switchboard, members: list[dict], now) -> list[Ros
                 interface=interface,
                 member_name=(member.get("Name") or member.get("MemberName") or "")[:200],
                 status=(member.get("Status") or "")[:4],
-                paused=str(member.get("Paused", "")).strip().lower() in ("1", "true", "yes"),
+                paused=is_yes(member.get("Paused", "")),
                 updated_at=now,
             )
         )

@@ -1,10 +1,13 @@
-"""The connectors' state for /healthz (the operator's dashboard reads the Switchboard rows)."""
+"""The connectors' state for /healthz (the operator's dashboard reads the Switchboard rows), and
+the callers waiting per line for the wallboard."""
 
 import datetime
 
 from django.conf import settings
+from django.db.models import Count
 
-from switchboard.models import Switchboard
+from switchboard.events import present_members
+from switchboard.models import Switchboard, WaitingCall
 
 # A connector not heard from this long (nor for three of its pings) is taken for dead.
 QUIET = datetime.timedelta(minutes=2)
@@ -29,3 +32,20 @@ def health(now: datetime.datetime) -> str | None:
         if switchboard.connected_since is None or switchboard.alive_at is None or switchboard.alive_at < fresh
     ]
     return f"down {', '.join(down)}" if down else "ok"
+
+
+def callers_waiting(line_ids) -> dict[int, dict]:
+    """line id → {"callers_waiting": N, "nobody_present": bool} for the lines with callers in
+    their queue now, not yet answered: what the wallboard shows in red within its refresh."""
+    waiting = (
+        WaitingCall.objects.filter(line_id__in=line_ids, answered_at__isnull=True, left_at__isnull=True)
+        .values("line_id", "line__queue", "switchboard_id")
+        .annotate(callers=Count("pk"))
+    )
+    found = {}
+    for row in waiting:
+        entry = found.setdefault(row["line_id"], {"callers_waiting": 0, "nobody_present": True})
+        entry["callers_waiting"] += row["callers"]
+        if present_members(row["switchboard_id"], row["line__queue"]).exists():
+            entry["nobody_present"] = False
+    return found

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from hotline.models import CallRecord
 from roster.models import Assignment, Escalation, Notification, PresenceEvent
 from switchboard.events import handle_events
+from tests.factories import AgentFactory, LineFactory
 from tests.switchboard.conftest import QUEUE, shift_with
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +97,28 @@ def test_an_asterisk_11_call_is_read_alike(world):
     handle_events(switchboard, events)
     call = CallRecord.objects.get()
     assert (call.outcome, call.wait_seconds, call.talk_seconds, call.agent_extension) == ("answered", 5, 60, "201")
+
+
+def test_a_long_wait_on_a_shift_whose_agents_all_checked_in_raises_no_escalation(world):
+    # docs/switchboard.md, "What the escalation cannot say": nobody is missing to name.
+    line, (an, _binh, _cuong), switchboard = world
+    joined = datetime.datetime.now(datetime.UTC)
+    shift_with(line, [an], joined - datetime.timedelta(minutes=3))
+    Assignment.objects.get(agent=an).check_in(now=joined - datetime.timedelta(minutes=2))
+    join = {"Event": "QueueCallerJoin", "Queue": QUEUE, "Uniqueid": "1733.10", "Timestamp": str(joined.timestamp())}
+    handle_events(switchboard, [join], now=joined)  # and nobody present in the queue
+    handle_events(switchboard, [], now=joined + datetime.timedelta(seconds=60))
+    assert not Escalation.objects.exists()
+    assert switchboard.waiting_calls.get().escalated  # decided once, not asked again every tick
+
+
+def test_an_agent_login_reaches_only_the_agents_of_the_switchboards_own_hotline(world):
+    line, (an, _binh, _cuong), switchboard = world
+    now = datetime.datetime.now(datetime.UTC)
+    elsewhere = LineFactory(hotline__number="0291.1022", digit="1", queue="bl1022-1")
+    namesake = AgentFactory(unit=elsewhere.unit, full_name="Bùi Văn An", extension="201", lines=[elsewhere])
+    shift_with(line, [an], now - datetime.timedelta(minutes=3))
+    shift_with(elsewhere, [namesake], now - datetime.timedelta(minutes=3))
+    handle_events(switchboard, [{"Event": "AgentLogin", "Agent": "201"}], now=now)
+    assert Assignment.objects.get(agent=an).status == Assignment.Status.CHECKED_IN
+    assert Assignment.objects.get(agent=namesake).status == Assignment.Status.ASSIGNED

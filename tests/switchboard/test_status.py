@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from switchboard.events import handle_events
 from switchboard.members import plan
 from switchboard.models import LineFollow, RosterMember
 from tests.factories import UserFactory
@@ -94,3 +95,20 @@ def test_the_realtime_view_lists_the_agents_on_duty_per_queue(world):
     with connection.cursor() as cursor:
         cursor.execute("SELECT queue_name, interface, membername FROM trucban_queue_members")
         assert cursor.fetchall() == [(QUEUE, "PJSIP/201", "Nguyễn Văn An")]
+
+
+def test_the_wallboard_shows_callers_waiting_with_nobody_to_answer_and_the_escalation(client, world):
+    line, (an, _binh, _cuong), switchboard = world
+    operator = UserFactory()
+    line.hotline.unit.directors.add(operator)
+    client.force_login(operator)
+    now = timezone.now()
+    shift_with(line, [an], now - datetime.timedelta(minutes=1))
+    assert "data-callers-waiting" not in client.get("/board/0290.1022").content.decode()
+
+    join = {"Event": "QueueCallerJoin", "Queue": QUEUE, "Uniqueid": "1733.8", "Timestamp": str(now.timestamp())}
+    handle_events(switchboard, [join], now=now)
+    part = client.get("/board/0290.1022", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-callers-waiting="1"' in part
+    assert "1 người gọi đang chờ · không có ai trong hàng đợi để trả lời" in part
+    assert f"Đã báo động lúc {timezone.localtime(now):%H:%M}" in part

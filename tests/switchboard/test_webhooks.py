@@ -71,3 +71,25 @@ def test_bad_json_gets_field_errors(signed_world):
     response = post(body, sign(body))
     assert response.status_code == 400
     assert set(response.json()) == {"hotline", "events"}
+
+
+def test_the_signature_is_checked_before_the_events_are_read(signed_world):
+    body = json.dumps({"hotline": "0290.1022", "events": [{"Queue": QUEUE}]}).encode()
+    assert post(body, None).status_code == 403  # an unsigned caller learns nothing of the fields
+    assert post(body, sign(body)).status_code == 400
+    nul = json.dumps({"hotline": "0290\x001022", "events": []}).encode()
+    assert post(nul, sign(nul)).status_code == 400
+
+
+def test_a_body_over_the_upload_limit_is_refused(signed_world, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"hotline": "0290.1022", "events": CALL * 20}).encode()
+    assert post(body, sign(body)).status_code == 400
+    assert not CallRecord.objects.exists()
+
+
+def test_an_event_more_than_a_day_old_is_a_replay_and_is_dropped(signed_world):
+    old = [{**event, "Timestamp": event["Timestamp"] - 2 * 86400} for event in CALL]
+    body = json.dumps({"hotline": "0290.1022", "events": old}).encode()
+    assert post(body, sign(body)).json() == {"handled": 0}
+    assert not CallRecord.objects.exists()

@@ -11,7 +11,8 @@ from roster.models import Assignment
 @pytest.mark.parametrize("username", ["admin", "operator", "director", "director-ldtbxh", "agent"])
 def test_everyone_of_the_hotline_sees_its_board(login, username, django_assert_max_num_queries):
     client = login(username)
-    with django_assert_max_num_queries(15):
+    # With the callers waiting and the open escalations (two queries), read fresh on each refresh.
+    with django_assert_max_num_queries(17):
         response = client.get("/board/0290.1022")
     assert response.status_code == 200
     page = response.content.decode()
