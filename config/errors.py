@@ -1,5 +1,6 @@
 """
 The server error handler (handler500): a database that cannot be reached is an outage, not a bug.
+And the page of a form refused for its stale CSRF token (CSRF_FAILURE_VIEW).
 
 While PostgreSQL restarts or fails over, every request that needs it fails before or inside its
 view, often in middleware (the session of a signed-in user). Django hands all of those to
@@ -12,6 +13,7 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.defaults import server_error as plain_server_error
@@ -37,3 +39,12 @@ def server_error(request):
         response = HttpResponse(loader.render_to_string("503.html"), status=503)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def csrf_failure(request, reason=""):
+    """Django's own page is English and bare; this one says what happened and how to go on.
+    The reason ("CSRF token missing") stays in the request log, not on the page."""
+    back = request.META.get("HTTP_REFERER", "")
+    if not back.startswith(f"{request.scheme}://{request.get_host()}/"):
+        back = ""
+    return render(request, "403_csrf.html", {"back": back}, status=403)

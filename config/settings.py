@@ -41,6 +41,8 @@ if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY == DEVELOPMENT_SECRET_KEY):
     )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A form sent after its token went stale (a second sign-in in another tab): our page, in Vietnamese.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 # Whose address is it? Behind our nginx (deploy/nginx), which replaces X-Forwarded-For with the
 # one address it sees, that header; without a proxy only the connection's own address, since a
 # caller could otherwise write any X-Forwarded-For and never be locked out or throttled.
@@ -344,6 +346,10 @@ ONCALL_CACHE_SECONDS = env.int("ONCALL_CACHE_SECONDS", default=3)
 # Each process's own memory by default; with several web processes, a shared cache
 # (CACHE_URL=redis://…/1) lets a check-in clear the on-duty board for all of them at once.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# A roster build weighs each agent's work in published rosters of this many months before it
+# (the engine's `balance`), so fairness holds across months; 0 looks at the roster alone.
+ROSTER_BALANCE_MONTHS = env.int("ROSTER_BALANCE_MONTHS", default=3)
 
 # The place name that dates printed documents ("Cà Mau, ngày … tháng … năm …").
 DOCUMENT_PLACE = env.str("DOCUMENT_PLACE", default="Cà Mau")

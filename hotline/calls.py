@@ -303,6 +303,16 @@ def number(value: str) -> int | None:
     return seconds if seconds <= MAX_SECONDS else None
 
 
+def transfer_times(event: str, data: list[str]) -> tuple[int | None, int | None]:
+    """The hold and talk seconds of a transferred call: TRANSFER and BLINDTRANSFER give
+    `extension|context|hold|talk|position`; ATTENDEDTRANSFER `BRIDGE|bridge|hold|talk|position`,
+    `APP|application|…` or `LINK|channel|channel|hold|talk|position` (Asterisk's app_queue)."""
+    first = 3 if event == "ATTENDEDTRANSFER" and data[:1] == ["LINK"] else 2
+    if len(data) < first + 2:
+        return None, None
+    return number(data[first]), number(data[first + 1])
+
+
 def read_queue_log(lines, queues: Queues):
     """queue_log: `epoch|callid|queue|agent|event|data1|data2|…` (old and newer layouts: the
     data fields vary in number; only the leading ones are read)."""
@@ -348,9 +358,11 @@ def read_queue_log(lines, queues: Queues):
             call.wait_seconds = number(data[0]) if data else None
         elif event in CALL_END_ANSWERED:
             call = open_calls.pop(key, None)
-            talk = number(data[1]) if event.startswith("COMPLETE") and len(data) > 1 else None
+            if event.startswith("COMPLETE"):  # COMPLETECALLER|hold|talk|position
+                hold, talk = (number(data[0]) if data else None), (number(data[1]) if len(data) > 1 else None)
+            else:
+                hold, talk = transfer_times(event, data)
             if call is None or call.answered_at is None:
-                hold = number(data[0]) if data else None
                 if call is None and (hold is None or talk is None):
                     yield Rejected(
                         row, _("call %(callid)s ends here but its start is not in the file") % {"callid": callid}
@@ -611,11 +623,13 @@ def check_json_record(value, row, queues: Queues, hotline: Hotline | None) -> Ca
 
 
 def error_text(errors: dict, names=None) -> str:
-    """`field: why; …`, each field by its name in `names` (none: as the input names it)."""
+    """`field: why; …`, each field by its name in `names` (none: as the input names it).
+    A message's own closing full stop goes: joined, it would read `….; …`."""
     parts = []
     for name, messages in errors.items():
         label = names.get(name, name) if names is not None else name
-        parts.append(f"{label}: {' '.join(messages)}" if label else " ".join(messages))
+        why = " ".join(messages).rstrip(". ")
+        parts.append(f"{label}: {why}" if label else why)
     return "; ".join(parts)
 
 

@@ -46,6 +46,24 @@ def parse_moment(text: str) -> datetime.datetime | None:
     return None
 
 
+def typed_right_but_impossible(value) -> str | None:
+    """Why text in the right shape (dd/mm/yyyy, with hh:mm) is still no day or time, such as
+    31/02/2026 or 25:00: saying "type it as dd/mm/yyyy" would send the reader looking for a typo."""
+    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: (\d{1,2}):(\d{2}))?", str(value or "").strip())
+    if not match:
+        return None
+    day, month, year, hour, minute = match.groups()
+    if not 1 <= int(month) <= 12:
+        return None  # 12/31/2026: typed month first, which the format's example answers
+    try:
+        datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return gettext("There is no day %(day)s in the calendar.") % {"day": f"{int(day):02}/{int(month):02}/{year}"}
+    if hour is not None and not (int(hour) < 24 and int(minute) < 60):
+        return gettext("Type the time from 00:00 to 23:59, in 24 hours.")
+    return None
+
+
 class DayInput(forms.DateInput):
     def __init__(self, attrs=None):
         attrs = {
@@ -75,6 +93,8 @@ class DayField(forms.DateField):
     default_error_messages = {"invalid": _("Type the day as dd/mm/yyyy, for example 02/12/2026.")}
 
     def to_python(self, value):
+        if problem := typed_right_but_impossible(value):
+            raise forms.ValidationError(problem, code="invalid")
         day = super().to_python(value)
         if day is not None and (problem := date_problem(day)):
             raise forms.ValidationError(problem, code="out_of_range")
@@ -110,6 +130,8 @@ class MomentField(forms.DateTimeField):
     }
 
     def to_python(self, value):
+        if problem := typed_right_but_impossible(value):
+            raise forms.ValidationError(problem, code="invalid")
         moment = super().to_python(value)
         if moment is not None and (problem := date_problem(moment)):
             raise forms.ValidationError(problem, code="out_of_range")

@@ -1,7 +1,7 @@
 """Agents from a CSV file: the `import_agents` command and the import page.
 
 Columns: full_name,phone,email,unit,lines,max_hours_per_week (a header row; `unit` by its
-code; `lines` menu keys like `2` or `1;2`; UTF-8 with or without BOM). The columns are
+code or its full name; `lines` menu keys like `2` or `1;2`; UTF-8 with or without BOM). The columns are
 separated by commas, or by semicolons as Excel writes CSV where the decimal mark is a comma
 (Vietnamese settings). An agent is matched by phone number and updated, else created with a
 login (username from the email, else the phone number). Every row is checked before anything
@@ -80,12 +80,17 @@ class AgentFile:
     @property
     def errors(self) -> list:
         """[(line number, why)], the columns named as in the file (the command line)."""
-        return [(number, "; ".join(p.text() for p in problems)) for number, problems in self.bad_rows]
+        return [(number, joined(p.text() for p in problems)) for number, problems in self.bad_rows]
 
     def errors_in_words(self) -> list:
         """[(line number, why)], the columns named in words (the page)."""
         names = column_names()
-        return [(number, "; ".join(p.text(names) for p in problems)) for number, problems in self.bad_rows]
+        return [(number, joined(p.text(names) for p in problems)) for number, problems in self.bad_rows]
+
+
+def joined(texts) -> str:
+    """Problems in one line: a validator's closing full stop would read “….; …”."""
+    return "; ".join(text.rstrip(". ") for text in texts)
 
 
 def read_agents(data: bytes, *, units=None) -> AgentFile:
@@ -194,10 +199,11 @@ def check_row(record, number, units_by_code, all_units, lines_by_digit) -> Agent
         except ValidationError:
             message = _("%(field)s: %(email)s is not an email address")
             problems.append(Problem(message, {"email": value["email"]}, "email"))
-    unit = units_by_code.get(value["unit"])
+    unit = find_unit(value["unit"], units_by_code)
     if unit is None:
-        message = _("%(field)s: there is no unit with the code %(code)r")
-        problems.append(Problem(message, {"code": value["unit"]}, "unit"))
+        message = _("%(field)s: there is no unit “%(unit)s”; write its code (%(codes)s) or its full name")
+        codes = ", ".join(sorted(units_by_code))
+        problems.append(Problem(message, {"unit": value["unit"], "codes": codes}, "unit"))
     lines = []
     # Menu keys by semicolons (1;2), or commas where the columns are separated by semicolons.
     for digit in [d.strip() for d in re.split("[;,]", value["lines"]) if d.strip()]:
@@ -211,7 +217,7 @@ def check_row(record, number, units_by_code, all_units, lines_by_digit) -> Agent
         if not 1 <= hours <= 168:
             raise ValueError
     except ValueError:
-        message = _("%(field)s: %(value)r is not a whole number from 1 to 168")
+        message = _("%(field)s: “%(value)s” is not a whole number from 1 to 168")
         problems.append(Problem(message, {"value": value["max_hours_per_week"]}, "max_hours_per_week"))
         hours = 0
     if not problems:
@@ -231,6 +237,17 @@ def check_row(record, number, units_by_code, all_units, lines_by_digit) -> Agent
     if problems:
         raise BadRow(problems)
     return AgentRow(number, value["full_name"], phone, value["email"].lower(), unit, lines, hours)
+
+
+def find_unit(text, units_by_code):
+    """The unit a row names by its code or, as people write it, by its full name."""
+    if text in units_by_code:
+        return units_by_code[text]
+    wanted = " ".join(text.split()).casefold()
+    for unit in units_by_code.values():
+        if unit.code.casefold() == wanted or " ".join(unit.name.split()).casefold() == wanted:
+            return unit
+    return None
 
 
 def pick_line(digit, unit, all_units, lines_by_digit):

@@ -2,6 +2,7 @@
 publishing with a summary."""
 
 import datetime
+import re
 
 from django import forms
 from django.conf import settings
@@ -21,11 +22,11 @@ from django.views.decorators.http import require_POST
 from hotline.fields import DayField, DayInput, MonthField, MonthSelect, add_months
 from hotline.models import Line
 from roster import agent_import as agent_import_module
-from roster import documents, hours, policy, services
-from roster.forms import AgentForm, AgentImportForm
-from roster.models import Agent, Assignment, Leave, Roster, RosterBuild, Shift, Swap
+from roster import documents, hours, policy, services, unfilled
+from roster.forms import AgentForm, AgentImportForm, UnitRulesForm
+from roster.models import Agent, Assignment, Leave, Roster, RosterBuild, Shift, Swap, UnitRules
 from roster.names import agent_key, person_name
-from roster.planning import local_midnight
+from roster.planning import balance_since, local_midnight
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 62
@@ -135,9 +136,7 @@ def roster_builder(request, pk):
     if request.GET.get("build", "").isdigit():
         build = RosterBuild.objects.filter(pk=request.GET["build"], lines=line).first()
     if build and build.result:
-        build.unfilled = [
-            {**place, "start": datetime.datetime.fromisoformat(place["start"])} for place in build.result["unfilled"]
-        ]
+        build.unfilled = unfilled_in_words(build.result["unfilled"])
     context.update(
         {
             "start": start,
@@ -152,6 +151,23 @@ def roster_builder(request, pk):
         }
     )
     return render(request, "roster/builder.html", context)
+
+
+def unfilled_in_words(places) -> list[dict]:
+    """A build's empty places, each named as a shift and with the engine's reason in words
+    (roster.unfilled); the engine names shifts "s<pk>"."""
+    pks = {int(pk) for place in places for pk in re.findall(r"\bs(\d+)\b", place["reason"])}
+    pks |= {place["shift"] for place in places}
+    names = {f"s{shift.pk}": shift.label for shift in Shift.objects.filter(pk__in=pks)}
+    return [
+        {
+            **place,
+            "start": datetime.datetime.fromisoformat(place["start"]),
+            "label": names.get(f"s{place['shift']}", ""),
+            "reason": unfilled.in_words(place["reason"], names),
+        }
+        for place in places
+    ]
 
 
 @require_POST
@@ -360,11 +376,12 @@ def hours_report(request):
         }
     )
     rows = []
-    start = end = None
+    start = end = since = None
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         agents = policy.managed_agents(request.user).select_related("unit")
-        rows = hours.hours_report(agents, start, end)
+        since = balance_since(start)
+        rows = hours.hours_report(agents, start, end, since=since)
         if request.GET.get("format") == "csv":
             response = HttpResponse(hours.hours_csv(rows), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="gio-truc-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
@@ -383,7 +400,13 @@ def hours_report(request):
     return render(
         request,
         "roster/hours_report.html",
-        {"form": form, "month_form": month_form, "rows": rows},
+        {
+            "form": form,
+            "month_form": month_form,
+            "rows": rows,
+            "since": since,
+            "balance_months": settings.ROSTER_BALANCE_MONTHS,
+        },
         status=200 if form.is_valid() else 400,
     )
 
@@ -407,7 +430,27 @@ def agent_list(request):
         agents = agents.filter(active=True)
     agents = sorted(agents, key=agent_key)
     editable = set(policy.editable_agents(request.user).values_list("pk", flat=True))
-    return render(request, "roster/agent_list.html", {"agents": agents, "query": query, "editable": editable})
+    units = policy.directed_units(request.user)
+    return render(
+        request, "roster/agent_list.html", {"agents": agents, "query": query, "editable": editable, "units": units}
+    )
+
+
+@never_cache
+def unit_rules(request, pk):
+    """The optional rules of the rosters of a unit's agents (shifts a day, runs, weekends,
+    hours, overtime), set by the unit's directors."""
+    # Its directors' and those of the units above it, as with its agents' records.
+    unit = get_object_or_404(policy.directed_units(request.user), pk=pk)
+    rules = UnitRules.objects.filter(unit=unit).first() or UnitRules(unit=unit)
+    form = UnitRulesForm(request.POST or None, instance=rules)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(
+            request, _("The roster rules of %(unit)s are saved; they apply from the next build.") % {"unit": unit.name}
+        )
+        return redirect("unit_rules", pk=unit.pk)
+    return render(request, "roster/unit_rules.html", {"unit": unit, "form": form}, status=400 if form.errors else 200)
 
 
 def agent_form(request, instance=None):

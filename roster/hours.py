@@ -2,19 +2,24 @@
 
 Hours are split at local midnights; each piece counts as a weekend hour on Saturday or
 Sunday, a holiday hour on a public holiday, and its part between 22:00 and 06:00 as
-night hours (the Labour Code's night work)."""
+night hours (the Labour Code's night work).
+
+Beside them, the running balance the roster engine weighs (roster.planning.worked): night,
+weekend and holiday shifts of the period and of the ROSTER_BALANCE_MONTHS before it, and
+each one's load — hours against what the agent's weekly cap allows in the time they were
+not on leave — so a director sees who carried more."""
 
 import csv
 import datetime
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from hotline.exports import csv_row
 from roster.models import Assignment, PublicHoliday, Roster
-from roster.names import name_key
-from roster.planning import local_midnight
+from roster.names import agent_key
+from roster.planning import Worked, local_midnight, worked
 from roster.solver import clock
 
 
@@ -26,6 +31,28 @@ class AgentHours:
     night_hours: float = 0.0
     weekend_hours: float = 0.0
     holiday_hours: float = 0.0
+    period: Worked = field(default_factory=Worked)  # the period's shifts as the engine counts them
+    past: Worked | None = None  # the months before the period; None when there is no record
+
+    @property
+    def load(self) -> float | None:
+        """The period's load in % (hours / capacity); None without capacity."""
+        return percent(Worked(hours=self.hours, available_hours=self.period.available_hours), self.agent)
+
+    @property
+    def past_load(self) -> float | None:
+        return percent(self.past, self.agent) if self.past else None
+
+    @property
+    def total_load(self) -> float | None:
+        """The months before and the period together, as the engine balances them."""
+        period = Worked(hours=self.hours, available_hours=self.period.available_hours)
+        return percent(period + (self.past or Worked()), self.agent)
+
+
+def percent(work: Worked, agent) -> float | None:
+    load = work.load(agent.max_hours_per_week)
+    return None if load is None else load * 100
 
 
 def overlap_hours(start, end, window_start, window_end) -> float:
@@ -53,8 +80,9 @@ def split(start, end, first: datetime.date, last: datetime.date, holidays: set, 
         day += datetime.timedelta(days=1)
 
 
-def hours_report(agents, first: datetime.date, last: datetime.date) -> list[AgentHours]:
-    """One row per agent (Vietnamese name order), from their published, held assignments."""
+def hours_report(agents, first: datetime.date, last: datetime.date, *, since=None) -> list[AgentHours]:
+    """One row per agent (Vietnamese name order), from their published, held assignments;
+    with `since` (planning.balance_since), each row's balance of the days since..first."""
     rows = {agent.pk: AgentHours(agent) for agent in agents}
     holidays = set(PublicHoliday.objects.filter(date__range=(first, last)).values_list("date", flat=True))
     period_start, period_end = local_midnight(first), local_midnight(last + datetime.timedelta(days=1))
@@ -72,10 +100,39 @@ def hours_report(agents, first: datetime.date, last: datetime.date) -> list[Agen
         row = rows[assignment.agent_id]
         row.shifts += 1
         split(assignment.start, assignment.end, first, last, holidays, row)
-    return sorted(rows.values(), key=lambda row: name_key(row.agent.full_name))
+    next_day = last + datetime.timedelta(days=1)
+    for pk, period in worked(rows, first, next_day).items():
+        rows[pk].period = period
+    if since is not None:
+        for pk, past in worked(rows, since, first).items():
+            rows[pk].past = past
+    return sorted(rows.values(), key=lambda row: agent_key(row.agent))
 
 
-CSV_HEADER = ["Họ và tên", "Điện thoại", "Đơn vị", "Số ca", "Giờ trực", "Giờ trực đêm", "Giờ cuối tuần", "Giờ ngày lễ"]
+CSV_HEADER = [
+    "Họ và tên",
+    "Điện thoại",
+    "Đơn vị",
+    "Số ca",
+    "Giờ trực",
+    "Giờ trực đêm",
+    "Giờ cuối tuần",
+    "Giờ ngày lễ",
+    "Ca đêm",
+    "Ca cuối tuần",
+    "Ca ngày lễ",
+    "Mức tải (%)",
+    "Giờ trực các tháng trước",
+    "Ca đêm các tháng trước",
+    "Ca cuối tuần các tháng trước",
+    "Ca ngày lễ các tháng trước",
+    "Mức tải các tháng trước (%)",
+    "Mức tải cộng dồn (%)",
+]
+
+
+def whole(number: float | None) -> str:
+    return "" if number is None else f"{number:.0f}"
 
 
 def hours_csv(rows) -> bytes:
@@ -95,6 +152,17 @@ def hours_csv(rows) -> bytes:
                     f"{row.night_hours:.2f}",
                     f"{row.weekend_hours:.2f}",
                     f"{row.holiday_hours:.2f}",
+                    row.period.nights,
+                    row.period.weekends,
+                    row.period.holidays,
+                    whole(row.load),
+                    *(
+                        [f"{row.past.hours:.2f}", row.past.nights, row.past.weekends, row.past.holidays]
+                        if row.past
+                        else ["", "", "", ""]
+                    ),
+                    whole(row.past_load),
+                    whole(row.total_load),
                 ]
             )
         )

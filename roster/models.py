@@ -7,7 +7,7 @@ import phonenumbers
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -90,6 +90,21 @@ class Agent(models.Model):
     max_hours_per_week = models.PositiveSmallIntegerField(
         _("max hours per week"), default=48, validators=[MaxValueValidator(168)]
     )
+    # The agent's own rule 11 (roster.solver.rules), over the unit's (UnitRules).
+    min_hours_per_roster = models.PositiveSmallIntegerField(
+        _("least hours in a roster"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(8784)],
+        help_text=_("This agent's own, e.g. a part-time contract's minimum. Empty: the unit's rule."),
+    )
+    max_hours_per_roster = models.PositiveSmallIntegerField(
+        _("most hours in a roster"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(8784)],
+        help_text=_("This agent's own. Empty: the unit's rule."),
+    )
     active = models.BooleanField(_("active"), default=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
     calendar_token = models.CharField(
@@ -126,6 +141,18 @@ class Agent(models.Model):
                 self.phone = normalize_phone(self.phone)
             except ValidationError as e:
                 raise ValidationError({"phone": e.messages}) from e
+        low, high = self.min_hours_per_roster, self.max_hours_per_roster
+        if low is not None and high is not None and low > high:
+            raise ValidationError({"max_hours_per_roster": _("The most hours cannot be fewer than the least.")})
+
+    def own_rules(self) -> dict:
+        """The agent's own optional rules, as the problem JSON's keys of an agent's `rules`."""
+        found = {}
+        if self.min_hours_per_roster is not None:
+            found["min_hours"] = self.min_hours_per_roster
+        if self.max_hours_per_roster is not None:
+            found["max_hours"] = self.max_hours_per_roster
+        return found
 
     @property
     def phone_display(self) -> str:
@@ -1062,3 +1089,158 @@ class ActionLink(models.Model):
 
     def is_expired(self, now) -> bool:
         return now >= self.expires_at
+
+
+class UnitRules(models.Model):
+    """A unit's optional labour rules for its agents' rosters (roster.solver.rules 8–16; docs/
+    reference.md §4). Each empty field is a rule not applied; the rest hours, weekly rest and
+    consecutive nights stay the engine's defaults and the weekly cap is each agent's."""
+
+    unit = models.OneToOneField(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="roster_rules")
+    max_shifts_per_day = models.PositiveSmallIntegerField(
+        _("at most shifts a day"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    no_day_after_night = models.BooleanField(
+        _("no day shift on the day after a night shift"),
+        default=False,
+        help_text=_(
+            "A night shift is one with 3 hours or more between 22:00 and 06:00; every other shift is a day shift."
+        ),
+    )
+    min_consecutive_days = models.PositiveSmallIntegerField(
+        _("at least working days in a row"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(14)],
+    )
+    max_consecutive_days = models.PositiveSmallIntegerField(
+        _("at most working days in a row"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+    )
+    min_consecutive_days_off = models.PositiveSmallIntegerField(
+        _("at least days off in a row"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(7)]
+    )
+    max_weekends = models.PositiveSmallIntegerField(
+        _("at most working weekends in a roster"), null=True, blank=True, validators=[MaxValueValidator(53)]
+    )
+    max_night_shifts = models.PositiveSmallIntegerField(
+        _("at most night shifts in a roster"), null=True, blank=True, validators=[MaxValueValidator(366)]
+    )
+    min_hours = models.PositiveSmallIntegerField(
+        _("at least hours in a roster"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(8784)],
+        help_text=_("A contract's minimum; an agent on leave part of the roster may still be short of it."),
+    )
+    max_hours = models.PositiveSmallIntegerField(
+        _("at most hours in a roster"), null=True, blank=True, validators=[MaxValueValidator(8784)]
+    )
+    overtime_normal_week = models.PositiveSmallIntegerField(
+        _("normal working week for overtime"),
+        null=True,
+        blank=True,
+        choices=[(40, _("40 hours (public bodies)")), (48, _("48 hours"))],
+        help_text=_("Hours beyond it are overtime (Labour Code, art. 107). Empty: overtime is not counted."),
+    )
+    overtime_per_month = models.PositiveSmallIntegerField(
+        _("overtime at most per month"), default=40, validators=[MaxValueValidator(40)]
+    )
+    overtime_per_year = models.PositiveSmallIntegerField(
+        _("overtime at most per year"),
+        default=200,
+        choices=[(200, _("200 hours")), (300, _("300 hours (where the unit may)"))],
+        help_text=_("Counted within each roster: the engine does not know the overtime of earlier rosters."),
+    )
+
+    class Meta:
+        verbose_name = _("unit's roster rules")
+        verbose_name_plural = _("units' roster rules")
+
+    def __str__(self):
+        return str(self.unit)
+
+    def clean(self):
+        low, high = self.min_hours, self.max_hours
+        if low is not None and high is not None and low > high:
+            raise ValidationError({"max_hours": _("The most hours cannot be fewer than the least.")})
+        low, high = self.min_consecutive_days, self.max_consecutive_days
+        if low is not None and high is not None and low > high:
+            raise ValidationError(
+                {"max_consecutive_days": _("The most working days in a row cannot be fewer than the least.")}
+            )
+
+    def as_problem_rules(self) -> dict:
+        """The rules set, as the problem JSON's `rules` keys (an agent's own `rules`)."""
+        found = {
+            name: getattr(self, name)
+            for name in (
+                "max_shifts_per_day",
+                "min_consecutive_days",
+                "max_consecutive_days",
+                "min_consecutive_days_off",
+                "max_weekends",
+                "min_hours",
+                "max_hours",
+            )
+            if getattr(self, name) is not None
+        }
+        if self.no_day_after_night:
+            found["forbidden_successions"] = [{"from": NIGHT_TYPE, "to": DAY_TYPE}]
+        if self.max_night_shifts is not None:
+            found["max_shifts_per_type"] = {NIGHT_TYPE: self.max_night_shifts}
+        if self.overtime_normal_week is not None:
+            found["overtime"] = {
+                "normal_hours_per_week": self.overtime_normal_week,
+                "per_month": self.overtime_per_month,
+                "per_year": self.overtime_per_year,
+            }
+        return found
+
+
+# The shift types the engine's rules and requests name: a shift's type follows from its times.
+DAY_TYPE, NIGHT_TYPE = "D", "N"
+
+
+class Wish(models.Model):
+    """An agent's wish for a day ahead: "I would rather (not) work on 24/12, night" — a
+    weighted request of the roster problem, which the engine grants where the places and
+    fairness allow."""
+
+    class ShiftType(models.TextChoices):
+        ANY = "", _("any shift")
+        DAY = DAY_TYPE, _("the day shift")
+        NIGHT = NIGHT_TYPE, _("the night shift")
+
+    class Weight(models.IntegerChoices):
+        NICE = 1, _("nice to have")
+        IMPORTANT = 4, _("important")
+
+    agent = models.ForeignKey(Agent, verbose_name=_("agent"), on_delete=models.CASCADE, related_name="wishes")
+    date = models.DateField(_("day"))
+    shift_type = models.CharField(_("shift"), max_length=1, choices=ShiftType.choices, blank=True, default="")
+    work = models.BooleanField(
+        _("wish"), choices=[(False, _("I would rather not work")), (True, _("I would rather work"))], default=False
+    )
+    weight = models.PositiveSmallIntegerField(_("how much it matters"), choices=Weight.choices, default=Weight.NICE)
+    created_at = models.DateTimeField(_("entered"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "shift_type"]
+        verbose_name = _("wish")
+        verbose_name_plural = _("wishes")
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "date", "shift_type"], name="wish_one_per_agent_day_and_shift"),
+        ]
+
+    def __str__(self):
+        return f"{self.agent} {self.date:%d/%m/%Y} {self.get_shift_type_display()}: {self.get_work_display()}"
+
+    def as_request(self) -> dict:
+        """The problem JSON's request for this wish."""
+        request = {"date": self.date.isoformat(), "on": self.work, "weight": self.weight}
+        if self.shift_type:
+            request["type"] = self.shift_type
+        return request

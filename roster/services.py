@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from roster import policy, solver
 from roster.models import (
@@ -207,8 +208,9 @@ def roster_build_read(*, lines, start: datetime.date, end: datetime.date, by=Non
     if not lines:
         raise RosterError(_("Choose at least one line."))
     with transaction.atomic():
-        # Seeded here, on a write path, so that pages reading a plan (rule checks) never write.
-        PublicHoliday.objects.seed(sorted({start.year, end.year}))
+        # Seeded here, on a write path, so that pages reading a plan (rule checks) never write;
+        # the year before too, which the balance of earlier months looks back into in January.
+        PublicHoliday.objects.seed(sorted({start.year - 1, start.year, end.year}))
         draft = draft_for(lines=lines, start=start, end=end, by=by)
         draft = Roster.objects.select_for_update().get(pk=draft.pk)
         if shifts_from_patterns(draft):
@@ -507,7 +509,19 @@ def rule_violations(*, shift: Shift, agent, replacing=None):
     leaving = (shift_key, f"a{replacing.pk}") if replacing is not None else None
     pairs = [pair for pair in (*plan.problem.fixed, *plan.problem.current) if tuple(pair) != leaving]
     pairs.append((shift_key, agent_key))
-    found = [v for v in solver.check(plan.problem, pairs) if shift_key in v.shifts and v.agent in (None, agent_key)]
+    # A unit's minimums (hours in the roster, runs of work or rest) may still be met by shifts
+    # not given yet: only the maximums of rules 11-13 refuse a shift by hand.
+    found = solver.check(plan.problem, pairs, partial=True)
+    problem_agent = plan.problem.agent_by_id[agent_key]
+    limits = solver.rules.monotone_day_rules(plan.problem, problem_agent)
+    if limits is not None:
+        shifts = [plan.problem.shift_by_id[s] for s, a in pairs if a == agent_key]
+        found += [
+            v
+            for v in solver.rules.day_rule_violations(plan.problem, problem_agent, shifts, limits)
+            if v.rule not in solver.rules.MONOTONE_RULES
+        ]
+    found = [v for v in found if shift_key in v.shifts and v.agent in (None, agent_key)]
     return found, plan
 
 
@@ -613,7 +627,23 @@ def explain(violation, *, shift: Shift, agent, rules, by) -> str:
         return _("This shift already has the %(required)s agents it needs.") % values
     if rule == 7:
         return already_on(agent)
+    if rule in UNIT_RULE_WORDS:
+        return UNIT_RULE_WORDS[rule] % values
     return _("%(agent)s cannot take this shift under the working-time rules.") % values
+
+
+# Rules 8–16: those a unit's directors set (UnitRules), named as the rules page names them.
+UNIT_RULE_WORDS = {
+    8: gettext_lazy("%(agent)s would work more shifts that day than the unit's rules allow."),
+    9: gettext_lazy("%(agent)s would work a day shift on the day after a night shift."),
+    10: gettext_lazy("%(agent)s would work more night shifts in this roster than the unit's rules allow."),
+    11: gettext_lazy("%(agent)s would be outside the hours in a roster that the unit's rules set."),
+    12: gettext_lazy("%(agent)s would work more days in a row than the unit's rules allow."),
+    13: gettext_lazy("%(agent)s would have fewer days off in a row than the unit's rules ask."),
+    14: gettext_lazy("%(agent)s would work more weekends in this roster than the unit's rules allow."),
+    15: gettext_lazy("%(agent)s has this day off."),
+    16: gettext_lazy("%(agent)s would work more overtime than the unit's ceiling allows."),
+}
 
 
 def explain_unavailable(shift: Shift, agent) -> str:

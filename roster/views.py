@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from hotline.fields import month_label
 from roster import policy, selectors, services
 from roster.calendar import agent_calendar
-from roster.forms import AgentSettingsForm, DutyLogForm, LeaveRequestForm
+from roster.forms import AgentSettingsForm, DutyLogForm, LeaveRequestForm, WishForm
 from roster.models import (
     Agent,
     Assignment,
@@ -30,6 +30,7 @@ from roster.models import (
     Roster,
     Shift,
     Swap,
+    Wish,
 )
 from roster.notifications import escalation
 from roster.services import RosterError, assignment_decline
@@ -317,6 +318,30 @@ def my_settings(request):
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, agent.language, max_age=365 * 24 * 3600)
         return response
     return render(request, "roster/my_settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@never_cache
+def my_wishes(request):
+    """The agent's wishes for the days ahead, which the next roster build weighs."""
+    agent = request_agent(request)
+    today = timezone.localdate()
+    form = WishForm(request.POST or None, agent=agent, today=today)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your wish is noted; the next roster weighs it."))
+        return redirect("my_wishes")
+    wishes = agent.wishes.filter(date__gt=today)
+    return render(
+        request, "roster/my_wishes.html", {"form": form, "wishes": wishes}, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+def remove_wish(request, pk):
+    wish = get_object_or_404(Wish, pk=pk, agent__user=request.user)
+    wish.delete()
+    messages.success(request, _("Your wish is removed."))
+    return redirect("my_wishes")
 
 
 # Duty log -----------------------------------------------------------------------------------------

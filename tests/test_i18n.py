@@ -24,3 +24,23 @@ def test_the_switcher_turns_the_site_to_english_and_back(client, demo):
 def test_field_errors_are_in_vietnamese(client, demo):
     response = client.post(reverse("login"), {"username": "director", "password": "sai"})
     assert "Vui lòng điền vào Tên đăng nhập và mật khẩu chính xác" in response.content.decode()
+
+
+def test_djangos_own_messages_read_as_our_vietnamese(db):
+    # Django's Vietnamese says "bằng với 0 ." and has no words for a NUL (config/django_messages.py).
+    from django import forms
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    with translation.override("vi"):
+        for field, value, said in [
+            (forms.IntegerField(min_value=1), "0", "Hãy nhập giá trị lớn hơn hoặc bằng 1."),
+            (forms.IntegerField(max_value=168), "200", "Hãy nhập giá trị nhỏ hơn hoặc bằng 168."),
+            (forms.CharField(), "a\x00b", "Không được chứa ký tự NUL (ký tự rỗng)."),
+        ]:
+            try:
+                field.clean(value)
+            except ValidationError as e:
+                assert e.messages == [said]
+            else:
+                raise AssertionError(f"{value!r} was taken")

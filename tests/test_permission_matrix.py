@@ -49,6 +49,7 @@ from roster.models import (
     RosterBuild,
     Shift,
     Swap,
+    Wish,
 )
 
 ROLES = ["anon", "agent", "other", "director", "operator", "admin"]
@@ -268,6 +269,11 @@ EXPECTED = {
         get="login  405    405    405    405    405", post="login  no     no     no     no     no", kw={"pk": "leave"}
     ),
     "my_settings": Row(get="login  ok     no     no     no     no", post="login  -      no     no     no     no"),
+    "my_wishes": Row(get="login  ok     no     no     no     no", post="login  -      no     no     no     no"),
+    # A colleague's wish: only its own agent removes it.
+    "remove_wish": Row(
+        get="login  405    405    405    405    405", post="login  no     no     no     no     no", kw={"pk": "wish"}
+    ),
     "reset_calendar": Row(get="login  405    405    405    405    405", post="login  -      no     no     no     no"),
     # The calendar feed: its secret token is the key, for anyone who has it.
     "calendar_feed": Row(get="ok     ok     ok     ok     ok     ok", kw={"token": "calendar_token"}),
@@ -341,6 +347,10 @@ EXPECTED = {
         kw={"pk": "colleague"},
     ),
     # Pages: reports and logs.
+    # A unit's roster rules: its directors' (and those of the units above), as its agents.
+    "unit_rules": Row(
+        get="login  no     no     ok     no     ok", post="login  no     no     -      no     -", kw={"pk": "unit"}
+    ),
     "hours_report": Row(get="login  no     ok     ok     ok     ok"),
     "notification_log": Row(get="login  no     ok     ok     ok     ok"),
     "acknowledge_escalation": Row(
@@ -494,6 +504,7 @@ def line_two_objects() -> dict:
         "notification": notification.pk,
         "escalation": escalation.pk,
         "leave": leave.pk,
+        "wish": Wish.objects.create(agent=colleague, date=later).pk,
         "calendar_token": me.calendar_token,
         "sms_link_token": ActionLink.for_shifts([(me, own_assignment.shift, ["confirm"], own_assignment)])[
             me.pk, own_assignment.shift_id

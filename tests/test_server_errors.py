@@ -32,3 +32,17 @@ def test_a_bug_still_gets_the_500_page(rf):
     response = answer_to(ValueError("a bug"), rf)
     assert response.status_code == 500
     assert "Hệ thống đang gặp sự cố" in response.content.decode()
+
+
+def test_a_form_with_a_stale_token_gets_a_vietnamese_page_in_the_sites_layout(db, client):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    user = get_user_model().objects.create_user("nhung", password="x")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    response = browser.post("/me/leave/", {"start": "20/01/2027 07:00"}, HTTP_REFERER="http://testserver/me/leave/")
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Biểu mẫu đã hết hiệu lực" in page and "CSRF" not in page
+    assert 'href="http://testserver/me/leave/"' in page and "navbar" in page

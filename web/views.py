@@ -311,6 +311,12 @@ def board(request, number):
         return redirect_to_login(request.get_full_path())
     now = timezone.now()
     entries = with_phones([entry for entry in on_call_board(now) if entry["hotline"] == hotline.number], phones)
+    # Not from the shared cached board: a caller waiting with nobody to answer shows at the next refresh.
+    line_ids = [entry["line_id"] for entry in entries]
+    waiting = switchboard_status.callers_waiting(line_ids)
+    escalated = {e.shift.line_id: e.opened_at for e in open_escalations(line_ids)}
+    for entry in entries:
+        entry.update(waiting.get(entry["line_id"], {}), escalated_at=escalated.get(entry["line_id"]))
     context = {
         "hotline": hotline,
         "entries": entries,

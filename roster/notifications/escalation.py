@@ -183,7 +183,7 @@ def reachable_directors(units) -> dict[int, list]:
     links = (
         Unit.directors.through.objects.filter(unit__in={unit.pk for unit in units}, user__is_active=True)
         .exclude(user__email="")
-        .select_related("user")
+        .select_related("user__agent")  # named in the mail (person_name)
         .order_by("user_id")
     )
     for link in links:

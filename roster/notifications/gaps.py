@@ -41,7 +41,11 @@ def alert_gaps(now: datetime.datetime, *, lines=None, urgent_only=False) -> int:
     The gaps of every line are read once and shared out among the directors, so the daily
     alert of a national install costs the same few queries as that of one hotline."""
     directors = list(
-        get_user_model().objects.filter(is_active=True, directed_units__isnull=False).exclude(email="").distinct()
+        get_user_model()
+        .objects.filter(is_active=True, directed_units__isnull=False)
+        .exclude(email="")
+        .select_related("agent")  # named in the mail (person_name)
+        .distinct()
     )
     if not directors:
         return 0
@@ -74,7 +78,7 @@ def gap_email(director, gaps, key) -> Notification:
             "days": GAP_DAYS,
         }
         lines = [
-            f"{date_format(timezone.localtime(s.start), 'D')} {s.label}  "
+            f"{date_format(timezone.localtime(s.start), 'l')} {s.label}  "
             + _("line %(digit)s (%(hotline)s): %(missing)s missing")
             % {"digit": s.line.digit, "hotline": s.line.hotline.number, "missing": s.required - s.holding}
             for s in gaps

@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from roster.models import Notification
+from roster.names import person_name
 from roster.notifications.gateways.base import SEGMENT, fit_segment
 
 
@@ -61,6 +62,10 @@ def sms_message(to, *, stem, kind, body, agent=None, link="") -> Notification:
 
 
 def director_email(director, *, key, kind, subject, body) -> Notification:
+    """A mail to a director, greeted by name and signed with the site's address, as the
+    agents' mails are: a bare alert reads like a machine's log."""
+    with translation.override(settings.LANGUAGE_CODE):
+        greeting = _("Hello %(name)s,") % {"name": person_name(director)}
     return Notification(
         key=key,
         kind=kind,
@@ -68,7 +73,7 @@ def director_email(director, *, key, kind, subject, body) -> Notification:
         user=director,
         to=director.email,
         subject=subject,
-        body=body,
+        body=f"{greeting}\n\n{body}\n\nTrực Ban · {settings.SITE_URL}",
     )
 
 

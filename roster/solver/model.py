@@ -376,7 +376,8 @@ class ComponentModel:
                 filled_terms.append(shift.required - under)
             if shift.over_weight and variables:
                 penalty_terms.append(shift.over_weight * over)
-        penalty_terms += [weight * term for weight, term in self.request_terms]
+        if weighted:
+            penalty_terms += [weight * term for weight, term in self.request_terms]
         # An unweighted problem always has the level (possibly 0); a weighted one when some
         # places carry no weight.
         self.filled = cp_model.LinearExpr.Sum(filled_terms) if filled_terms or not weighted else None
@@ -546,9 +547,10 @@ class ComponentModel:
         return cp_model.LinearExpr.Sum(excess_terms), cp_model.LinearExpr.Sum(spread_terms)
 
     def _wishes(self):
-        """Days off wished that a shift (any overlap with the local date) takes away."""
+        """Days off wished that a shift (any overlap with the local date) takes away, and in
+        a problem without cover weights the weights of the requests not granted."""
         tz = self.problem.timezone
-        terms = []
+        terms = [] if self.problem.weighted else [weight * term for weight, term in self.request_terms]
         for agent in self.agents:
             for day in agent.days_off_wished:
                 start = clock.local_midnight(day, tz)
@@ -854,7 +856,7 @@ def _neighbourhood_search(component: ComponentModel, best: _Incumbent, until: fl
         if kind == "line":
             # Most often the line and measure furthest above the floor, with their most and
             # least loaded agents: that is where the load has to move.
-            totals = defaultdict(lambda: [0, 0, 0, 0])
+            totals = defaultdict(lambda: [0] * len(rules.MEASURES))
             for pair, index, _ in pairs:
                 if solution[index]:
                     for i, value in enumerate(counts[pair[0]]):

@@ -111,7 +111,7 @@ class Balance:
     nights: int = 0
     weekends: int = 0
     holidays: int = 0
-    tet: int = 0  # carried for the record; the problem does not say which days are Tết
+    tet: int = 0  # shifts on a date of the problem's `tet` (the lunar new year)
 
 
 @dataclass
@@ -124,6 +124,7 @@ class Problem:
     current: list = field(default_factory=list)  # [(shift id, agent id)]
     history: list = field(default_factory=list)  # [HistoryShift]
     holidays: frozenset = frozenset()
+    tet: frozenset = frozenset()  # dates of the lunar new year, balanced like holidays
     time_limit_s: float = DEFAULT_TIME_LIMIT_S
     balance: list = field(default_factory=list)  # [Balance]
 
@@ -153,10 +154,11 @@ class Problem:
 
     @property
     def weighted(self) -> bool:
-        """Whether the problem carries weights: then the weighted penalty is the objective."""
-        return any(s.under_weight is not None or s.over_weight is not None for s in self.shifts) or any(
-            a.requests for a in self.agents
-        )
+        """Whether the problem carries cover weights: then the weighted penalty (cover and
+        requests) is the objective. Requests alone (agents' wishes from the web app) keep the
+        contract's order, fairness included, and are weighed in the last level, with the
+        wished days off."""
+        return any(s.under_weight is not None or s.over_weight is not None for s in self.shifts)
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,7 @@ def parse_problem(data) -> Problem:
 
     balance = _balance(data.get("balance", []), agent_ids)
     holidays = frozenset(_date(d, f"holidays[{i}]") for i, d in enumerate(_list(data.get("holidays", []), "holidays")))
+    tet = frozenset(_date(d, f"tet[{i}]") for i, d in enumerate(_list(data.get("tet", []), "tet")))
     time_limit = _number(data.get("time_limit_s", DEFAULT_TIME_LIMIT_S), "time_limit_s")
     if time_limit <= 0:
         raise ProblemError("time_limit_s must be positive")
@@ -251,6 +254,7 @@ def parse_problem(data) -> Problem:
         current=list(dict.fromkeys(current)),
         history=history,
         holidays=holidays,
+        tet=tet,
         time_limit_s=time_limit,
         balance=balance,
     )

@@ -105,13 +105,13 @@ def weekly_rest_seconds(problem: Problem) -> int:
 # Fairness: the pro-rated load --------------------------------------------------------------------
 #
 # An agent's load is what they work against what their weekly cap allows in the time they are
-# available: hours / capacity, and likewise nights, weekend shifts and holiday shifts, each such
+# available: hours / capacity, and likewise nights, weekend, holiday and Tết shifts, each such
 # shift weighing what the longest shift of the line weighs. Agents answering a line share it
 # fairly when their loads differ little, whatever their caps, leave or other lines; with a
 # `balance`, loads are measured on the earlier periods and this one together.
 
 WEEK_SECONDS = 7 * 24 * 3600
-MEASURES = ("hours", "nights", "weekends", "holidays")
+MEASURES = ("hours", "nights", "weekends", "holidays", "tet")
 LOAD_SCALE = 10_000  # the model's loads: 1 = 0.01 percentage point of capacity
 
 
@@ -119,14 +119,21 @@ def is_holiday(shift: Shift, problem: Problem) -> bool:
     return local_date(shift.start, problem.timezone) in problem.holidays
 
 
+def is_tet(shift: Shift, problem: Problem) -> bool:
+    """Starts on a date of the problem's `tet` (a Tết date need not be in `holidays` too)."""
+    return local_date(shift.start, problem.timezone) in problem.tet
+
+
 def counted(shift: Shift, problem: Problem) -> tuple:
-    """What a shift adds to each measure: (seconds, night, weekend, holiday)."""
+    """What a shift adds to each measure, in the order of MEASURES: (seconds, night, weekend,
+    holiday, Tết)."""
     tz = problem.timezone
     return (
         shift.seconds,
         int(is_night(shift.start, shift.end, tz)),
         int(is_weekend(shift, problem)),
         int(is_holiday(shift, problem)),
+        int(is_tet(shift, problem)),
     )
 
 
@@ -160,8 +167,8 @@ def past_counts(problem: Problem, agent: Agent) -> tuple:
     """The balance's totals in the order of MEASURES (hours in seconds); zeros without one."""
     past = problem.balance_by_agent.get(agent.id)
     if past is None:
-        return (0, 0, 0, 0)
-    return (round(past.hours * 3600), past.nights, past.weekends, past.holidays)
+        return (0,) * len(MEASURES)
+    return (round(past.hours * 3600), past.nights, past.weekends, past.holidays, past.tet)
 
 
 def line_weight_seconds(problem: Problem, line: str) -> int:
@@ -186,7 +193,7 @@ def load_spreads(problem: Problem, assignments) -> list:
     fractions of capacity. The floor, one shift of the line against the group's smallest
     capacity, is what integrality allows at best."""
     pairs = [(a["shift"], a["agent"]) if isinstance(a, dict) else tuple(a) for a in assignments]
-    totals = defaultdict(lambda: [0, 0, 0, 0])
+    totals = defaultdict(lambda: [0] * len(MEASURES))
     for shift_id, agent_id in pairs:
         for i, value in enumerate(counted(problem.shift_by_id[shift_id], problem)):
             totals[agent_id][i] += value

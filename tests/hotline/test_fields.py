@@ -39,11 +39,20 @@ def test_a_day_from_a_query_string_is_shown_as_dd_mm_yyyy():
     assert 'type="text"' in html
 
 
-@pytest.mark.parametrize("typed", ["12/31/2026", "31/02/2026", "2 tháng 12", "02-12-2026x"])
+@pytest.mark.parametrize("typed", ["12/31/2026", "2 tháng 12", "02-12-2026x"])
 def test_a_day_that_is_not_one_says_how_to_type_it(typed):
     form = Period({"day": typed})
     assert not form.is_valid()
     assert form.errors["day"] == ["Hãy nhập ngày theo dạng dd/mm/yyyy, ví dụ 02/12/2026."]
+
+
+def test_a_day_typed_right_that_the_calendar_lacks_says_so():
+    form = Period({"day": "31/02/2026", "moment": "29/2/2026 07:00"})
+    assert not form.is_valid()
+    assert form.errors["day"] == ["Không có ngày 31/02/2026 trong lịch."]
+    assert form.errors["moment"] == ["Không có ngày 29/02/2026 trong lịch."]
+    form = Period({"day": "02/12/2026", "moment": "02/12/2026 24:30"})
+    assert form.errors["moment"] == ["Hãy nhập giờ từ 00:00 đến 23:59 (tính theo 24 giờ)."]
 
 
 def test_a_day_outside_this_century_is_refused():

@@ -181,6 +181,15 @@ def test_json_records_and_bad_ones_by_line(tmp_path, lines):
     assert CallRecord.objects.get(source_id="c-2").missed
 
 
+def test_a_record_with_several_problems_names_them_in_one_sentence(tmp_path, lines):
+    bad = record(id="c-9", line="7", started_at="31/02/2026", caller=5)
+    _, out = run(tmp_path, json.dumps([bad]), "json")
+    why = out.splitlines()[1]
+    assert why.startswith("line 1: ") and why.count("; ") >= 2
+    # Each message's own full stop goes; joined they would read "….; …".
+    assert ".;" not in why
+
+
 def test_json_lines_work_too(tmp_path, lines):
     text = json.dumps(record()) + "\n" + json.dumps(record(id="c-2")) + "\n"
     assert run(tmp_path, text, "json") == (0, "imported 2, duplicate 0, rejected 0\n")

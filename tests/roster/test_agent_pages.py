@@ -234,3 +234,10 @@ def test_my_shifts_lists_every_published_shift_ahead_by_month_in_a_few_queries(l
         assert f"{day:%d/%m/%Y}" in page
     assert f">Tháng {first.month}/{first.year}</h2>" in page
     assert page.index(f"Tháng {first.month}/{first.year}") < page.index(f"{starts[-1]:%d/%m/%Y}")
+
+
+def test_languages_are_offered_in_their_own_names(login):
+    # As the language menu offers them: someone looking for English finds "English".
+    for username, url in [("agent", "/me/settings/"), ("director", "/agents/new/")]:
+        page = login(username).get(url).content.decode()
+        assert '<option value="en">English</option>' in page and "Tiếng Anh" not in page

@@ -197,3 +197,21 @@ def test_the_xlsx_export_is_the_printed_document_with_a_row_a_day(login):
 
 def _q(query):
     return f"start={query['start']}&end={query['end']}"
+
+
+def test_why_a_place_stayed_empty_reads_in_vietnamese(login):
+    from roster.models import Agent, Leave
+
+    client = login("director")
+    line = line_2()
+    query = period(length=2)
+    start = timezone.make_aware(datetime.datetime.fromisoformat(query["start"]))
+    for agent in Agent.objects.filter(lines=line, active=True):
+        Leave.objects.create(
+            agent=agent, start=start, end=start + datetime.timedelta(days=3), status=Leave.Status.APPROVED
+        )
+    built = build(client, line, query)
+    page = client.get(builder(line, **query) + f"&build={built.pk}").content.decode()
+    assert "đang nghỉ phép hoặc vắng mặt" in page
+    # The engine's English never reaches the page.
+    assert "qualified for line" not in page and "on leave or unavailable" not in page

@@ -72,8 +72,23 @@ def test_one_bad_row_writes_nothing_and_names_every_bad_line(tmp_path, cdc):
     )
     assert code == 2
     assert "line 3: phone" in out
-    assert "line 4: unit: không có đơn vị nào mã 'khong-co'; lines: không có nhánh 7" in out
+    assert "line 4: unit: không có đơn vị “khong-co”; hãy ghi mã đơn vị (" in out
+    assert "; lines: không có nhánh 7" in out
     assert not Agent.objects.exists()
+
+
+def test_a_unit_may_be_named_as_people_write_it_and_problems_read_as_one_sentence(tmp_path, cdc):
+    code, out = run(
+        tmp_path,
+        HEADER + "Nguyễn Thị Lan,0912345678,,cdc cà mau,2,40\n" + "Trần Văn Bình,12345,,CDC  Cà Mau,2,0,8\n",
+    )
+    assert code == 2
+    # The phone's message ends with a full stop of its own: never "….; …".
+    assert ".;" not in out
+    assert "line 3: phone: " in out and "; max_hours_per_week: “0” không phải là số nguyên" in out
+    code, out = run(tmp_path, HEADER + "Nguyễn Thị Lan,0912345678,,CDC Cà Mau,2,40\n")
+    assert code == 0
+    assert Agent.objects.get().unit == cdc
 
 
 def test_skip_bad_writes_the_good_rows(tmp_path, cdc):

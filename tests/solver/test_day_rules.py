@@ -213,3 +213,20 @@ def test_contradicting_minimums_are_an_invalid_problem():
     problem = parse_problem({"shifts": [shift("s", 1, 7, 8)], "agents": [agent("a", rules={"min_hours": 20})]})
     with pytest.raises(ProblemError, match="no roster keeps every rule"):
         solve(problem, workers=1)
+
+
+def test_requests_without_cover_weights_keep_the_contracts_order(roster):
+    # The web app's wishes: no cover weights, so fill and fairness come first and the
+    # requests are weighed last; here fairness allows either way and the wishes decide.
+    data = {
+        "shifts": [shift("e7", 7, 7, 8), shift("e8", 8, 7, 8)],
+        "agents": [
+            agent("a", requests=[{"date": "2026-12-07", "on": False, "weight": 3}]),
+            agent("b", requests=[{"date": "2026-12-07", "on": True, "weight": 1}]),
+        ],
+        "time_limit_s": 2,
+    }
+    assert not parse_problem(data).weighted
+    result = roster(data)
+    assert pairs(result) == {("e7", "b"), ("e8", "a")}
+    assert "penalty" not in result["stats"]

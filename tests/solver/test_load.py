@@ -179,3 +179,30 @@ def test_the_command_line_takes_a_balance_and_exits_2_on_a_malformed_one(tmp_pat
     result = run_cli(tmp_path, {**problem, "balance": [{"agent": "a", "nights": -2}]})
     assert result.returncode == 2
     assert result.stderr.strip() == "balance[0].nights must be a whole number, 0 or more"
+
+
+def test_who_worked_last_tet_works_less_this_tet(roster):
+    # Four days, one 8-hour shift each; the 8th and 9th are Tết. Agent a worked two Tết
+    # shifts last year, b none; the same hours and available time before.
+    data = {
+        "shifts": [shift(f"e{d}", d, 7, 8) for d in range(7, 11)],
+        "agents": [agent("a"), agent("b")],
+        "tet": ["2026-12-08", "2026-12-09"],
+        "balance": [
+            {"agent": "a", "hours": 40, "available_hours": 200, "tet": 2},
+            {"agent": "b", "hours": 40, "available_hours": 200},
+        ],
+        "time_limit_s": 2,
+    }
+    result = roster(data)
+    problem = parse_problem(data)
+    assert pairs(result) >= {("e8", "b"), ("e9", "b")}
+    (group,) = R.load_spreads(problem, pairs(result))
+    assert group["spread"]["tet"] == 0
+
+
+def test_tet_dates_are_counted_apart_from_holidays():
+    problem = parse_problem({"shifts": [shift("s", 8, 7, 8)], "agents": [], "tet": ["2026-12-08"]})
+    assert R.counted(problem.shifts[0], problem) == (8 * 3600, 0, 0, 0, 1)
+    with pytest.raises(ProblemError, match=r"tet\[0\]"):
+        parse_problem({"shifts": [], "agents": [], "tet": ["8/12/2026"]})

@@ -5,10 +5,12 @@ import datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from roster.models import Assignment, Notification, Roster, Shift
+from roster.names import person_name
 from roster.notifications import gaps, outbox
 from tests.factories import UserFactory
 
@@ -41,6 +43,9 @@ def test_the_daily_gap_alert_lists_unfilled_places_once_a_day(line, director, pu
     assert unfilled
     for shift in unfilled:
         assert shift.label in gap_mails[0].body  # named by the day it starts
+    # Greeted by name and signed, as the agents' mails are.
+    assert gap_mails[0].body.startswith(f"Xin chào {person_name(director)},\n\n")
+    assert f"\n\nTrực Ban · {settings.SITE_URL}" in gap_mails[0].body
 
 
 def test_publishing_with_a_gap_within_48_hours_alerts_the_director_at_once(line, director, publish, mailoutbox):
