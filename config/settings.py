@@ -305,6 +305,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-roster-builds": {"task": "roster.tasks.sweep_roster_builds", "schedule": 60.0},
     "gap-alerts": {"task": "roster.tasks.alert_gaps_daily", "schedule": crontab(hour=16, minute=0)},
     "erase-old-callers": {"task": "hotline.tasks.erase_old_callers", "schedule": crontab(hour=2, minute=30)},
+    "delete-spent-links": {"task": "roster.tasks.delete_spent_links", "schedule": crontab(hour=2, minute=45)},
 }
 
 # Notifications (docs/reference.md §7). SMS_BACKEND takes a short name or a dotted path (roster/notifications/gateways).

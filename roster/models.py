@@ -1090,6 +1090,16 @@ class ActionLink(models.Model):
     def is_expired(self, now) -> bool:
         return now >= self.expires_at
 
+    # A spent link is kept this long, so that a late tap reads "this link has expired" rather
+    # than "unknown link"; then it is deleted with its record of who did what.
+    KEPT_AFTER_EXPIRY = datetime.timedelta(days=7)
+
+    @classmethod
+    def delete_spent(cls, now) -> int:
+        """Delete the links that ended over KEPT_AFTER_EXPIRY ago; return how many."""
+        deleted, _by_model = cls.objects.filter(expires_at__lt=now - cls.KEPT_AFTER_EXPIRY).delete()
+        return deleted
+
 
 class UnitRules(models.Model):
     """A unit's optional labour rules for its agents' rosters (roster.solver.rules 8–16; docs/

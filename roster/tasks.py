@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from hotline.tasks import DATABASE_RETRY
 from roster import services
+from roster.models import ActionLink
 from roster.notifications import changes, escalation, gaps, missed_calls, outbox, reminders
 
 BATCH = 100
@@ -55,6 +56,12 @@ def run_roster_build(build_id):
     Not retried when the database fails, so no second solve starts behind the director's back:
     a build left running is marked failed by the sweeper at its deadline, to be started again."""
     services.roster_build_run(build_id=build_id)
+
+
+@shared_task(**DATABASE_RETRY)
+def delete_spent_links():
+    """02:45 every day (beat): SMS links that ended over a week ago."""
+    ActionLink.delete_spent(timezone.now())
 
 
 @shared_task(**DATABASE_RETRY)

@@ -132,6 +132,7 @@ def test_a_daily_job_is_late_three_minutes_after_its_due_time_without_a_run(long
     # erase_old_callers is due at 02:30; it last ran the night before.
     beat_ran(datetime.timedelta(hours=27, minutes=46), names=["hotline.tasks.erase_old_callers"])
     beat_ran(datetime.timedelta(hours=3, minutes=46), names=["roster.tasks.alert_gaps_daily"])
+    beat_ran(datetime.timedelta(hours=3, minutes=31), names=["roster.tasks.delete_spent_links"])
     state = health.beat_health(NOW)
     assert state.stopped_since is None
     assert state.late == {"hotline.tasks.erase_old_callers": datetime.datetime(2026, 12, 2, 2, 30, tzinfo=HANOI)}

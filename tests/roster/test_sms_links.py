@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from roster import services
+from roster import services, tasks
 from roster.models import ActionLink, Assignment, Escalation, Notification
 from roster.notifications import escalation, outbox, reminders
 from roster.notifications.gateways import locmem
@@ -223,6 +223,19 @@ def test_an_expired_or_unknown_link_gets_a_clear_page_and_guessing_is_throttled(
         assert unknown.status_code == 404 and "không tồn tại" in unknown.content.decode()
     throttled = client.get(reverse("action_link", args=["BBBBBBBBBBB"]))
     assert throttled.status_code == 429 and throttled["Retry-After"]
+
+
+def test_a_spent_link_says_it_expired_for_a_week_then_the_nightly_job_deletes_it(assignment):
+    link = ActionLink.for_shifts([(assignment.agent, assignment.shift, ["confirm"], assignment)])[
+        assignment.agent_id, assignment.shift_id
+    ]
+    with time_machine.travel(link.expires_at + datetime.timedelta(days=6), tick=False):
+        tasks.delete_spent_links()
+        assert Client().get(link.get_absolute_url()).status_code == 410
+    with time_machine.travel(link.expires_at + datetime.timedelta(days=8), tick=False):
+        tasks.delete_spent_links()
+        assert not ActionLink.objects.filter(pk=link.pk).exists()
+        assert Client().get(link.get_absolute_url()).status_code == 404
 
 
 LONG_NAME = "Tôn Nữ Thị Hoàng Phương Thảo Nguyễn Huyền Trân"

@@ -113,6 +113,7 @@ JOBS = {
     "sweep_roster_builds": tasks.sweep_roster_builds,
     "alert_gaps_daily": tasks.alert_gaps_daily,
     "erase_old_callers": hotline_tasks.erase_old_callers,
+    "delete_spent_links": tasks.delete_spent_links,
 }
 
 
