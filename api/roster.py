@@ -199,7 +199,7 @@ class AssignmentViewSet(
             assignment.check_in()
         except DjangoValidationError as e:
             raise ValidationError({"status": e.messages}) from e
-        escalation.resolve(timezone.now())
+        escalation.resolve(timezone.now(), shifts=[assignment.shift_id])
         return Response(AssignmentSerializer(assignment).data)
 
     @extend_schema(request=None, responses=AssignmentSerializer)

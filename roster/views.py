@@ -140,7 +140,7 @@ def check_in(request, pk):
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
-        escalation.resolve(timezone.now())
+        escalation.resolve(timezone.now(), shifts=[assignment.shift_id])
         messages.success(request, _("Checked in. Thank you!"))
     return redirect("home")
 

@@ -281,11 +281,13 @@ def climb(now: datetime.datetime) -> int:
     return len(stale)
 
 
-def resolve(now: datetime.datetime) -> int:
-    """Escalations whose shift is staffed again, or over, are closed."""
-    staffed_or_over = (
-        Escalation.objects.open()
-        .annotate(checked_in=checked_in_count("shift__assignments"))
-        .filter(Q(shift__end__lte=now) | Q(checked_in__gte=F("shift__required")))
+def resolve(now: datetime.datetime, *, shifts=None) -> int:
+    """Escalations whose shift is staffed again, or over, are closed; with `shifts`, only
+    theirs (a check-in asks about its own shift, not every open escalation of the country)."""
+    open_escalations = Escalation.objects.open()
+    if shifts is not None:
+        open_escalations = open_escalations.filter(shift__in=shifts)
+    staffed_or_over = open_escalations.annotate(checked_in=checked_in_count("shift__assignments")).filter(
+        Q(shift__end__lte=now) | Q(checked_in__gte=F("shift__required"))
     )
     return Escalation.objects.filter(pk__in=list(staffed_or_over.values_list("pk", flat=True))).update(resolved_at=now)
