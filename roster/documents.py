@@ -8,6 +8,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from hotline import exports
+from roster import hours
 from roster.models import Assignment
 from roster.names import name_key, person_name
 
@@ -97,17 +98,8 @@ def hours_xlsx(rows, *, unit, first: datetime.date, last: datetime.date, today: 
     book = Workbook()
     sheet = book.active
     sheet.title = exports.sheet_name(f"Giờ trực {first:%d.%m}-{last:%d.%m.%Y}")
-    header = [
-        "STT",
-        "Họ và tên",
-        "Điện thoại",
-        "Đơn vị",
-        "Số ca",
-        "Giờ trực",
-        "Giờ trực đêm",
-        "Giờ cuối tuần",
-        "Giờ ngày lễ",
-    ]
+    # The CSV's columns of this period's hours, numbered.
+    header = ["STT", *hours.CSV_HEADER[:8]]
     exports.set_widths(sheet, [6, 28, 14, 30, 8, 10, 10, 10, 10])
     heading = exports.Heading(
         superior=unit.parent.name if unit and unit.parent else "",

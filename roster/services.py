@@ -375,6 +375,15 @@ def roster_replan_queue(*, agent, start: datetime.date, end: datetime.date, by=N
     ]
 
 
+def mark_declined(assignment: Assignment, now) -> Assignment:
+    """The agent no longer holds the shift; the gap, close at hand, is told at once."""
+    assignment.status = Assignment.Status.DECLINED
+    assignment.save(update_fields=["status"])
+    roster_touch(assignment.shift.roster_id)
+    alert_gaps(now, lines=[assignment.shift.line], urgent_only=True)
+    return assignment
+
+
 @transaction.atomic
 def assignment_decline(*, assignment: Assignment, by=None) -> Assignment:
     """An agent cannot take a shift: it no longer holds them, and a new gap close at hand
@@ -388,11 +397,7 @@ def assignment_decline(*, assignment: Assignment, by=None) -> Assignment:
         raise RosterError(_("You have already declined this shift."))
     if assignment.status not in (Assignment.Status.ASSIGNED, Assignment.Status.CONFIRMED) or assignment.start <= now:
         raise RosterError(_("Only a shift that has not begun can be declined."))
-    assignment.status = Assignment.Status.DECLINED
-    assignment.save(update_fields=["status"])
-    roster_touch(assignment.shift.roster_id)
-    alert_gaps(now, lines=[assignment.shift.line], urgent_only=True)
-    return assignment
+    return mark_declined(assignment, now)
 
 
 def roster_build_queue(
@@ -1059,10 +1064,9 @@ def shift_take(*, shift: Shift, agent, now=None) -> Assignment:
         raise RosterError(_("You are already on this shift."))
     if open_places(shift) == 0:
         raise RosterError(_("Someone else has already taken this shift."))
-    holding = shift.assignments.exclude(status__in=Assignment.NOT_HOLDING).count()
-    extra = holding >= shift.required
+    extra = shift.is_full()
     found, _plan = rule_violations(shift=shift, agent=agent)
-    if found is None or any(not (extra and v.rule == 7) for v in found):
+    if found is None or any(not (extra and is_headcount(v)) for v in found):
         raise RosterError("; ".join(explained_breaches(shift=shift, agent=agent)))
     assignment = Assignment.objects.filter(shift=shift, agent=agent).first() or Assignment(shift=shift, agent=agent)
     assignment.status, assignment.source, assignment.is_extra = (
@@ -1090,11 +1094,7 @@ def assignment_cannot_come(*, assignment: Assignment, now=None) -> Assignment:
         raise RosterError(_("You have already declined this shift."))
     if now >= assignment.end:
         raise RosterError(_("This shift is over."))
-    assignment.status = Assignment.Status.DECLINED
-    assignment.save(update_fields=["status"])
-    roster_touch(assignment.shift.roster_id)
-    alert_gaps(now, lines=[assignment.shift.line], urgent_only=True)
-    return assignment
+    return mark_declined(assignment, now)
 
 
 @transaction.atomic

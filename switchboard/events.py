@@ -186,6 +186,16 @@ class Handler:
         if waiting is None and self.recorded(uniqueid):
             return  # a replay, or a duplicate of a call already ended
         hold = number(event.get("HoldTime"))
+
+        def joined_unseen():
+            """A call whose join the connector did not see (it connected later): it joined its hold time ago."""
+            return WaitingCall(
+                switchboard=self.switchboard,
+                line=line,
+                uniqueid=uniqueid,
+                joined_at=at - datetime.timedelta(seconds=hold or 0),
+            )
+
         if name == "QueueCallerJoin":
             if waiting is None:
                 WaitingCall.objects.get_or_create(
@@ -195,13 +205,7 @@ class Handler:
                 )
                 self.unstaffed.add(line.pk)
         elif name == "AgentConnect":
-            if waiting is None:
-                waiting = WaitingCall(
-                    switchboard=self.switchboard,
-                    line=line,
-                    uniqueid=uniqueid,
-                    joined_at=at - datetime.timedelta(seconds=hold or 0),
-                )
+            waiting = waiting or joined_unseen()
             waiting.answered_at = at
             waiting.hold_seconds = hold
             waiting.agent_extension = extension_of(event.get("Interface") or event.get("MemberName") or "")[:32]
@@ -216,13 +220,7 @@ class Handler:
                 waiting.agent_extension = extension_of(event.get("Interface") or event.get("MemberName") or "")[:32]
             self.finish(waiting, at, CallRecord.Outcome.ANSWERED, talk=talk)
         elif name == "QueueCallerAbandon":
-            if waiting is None:
-                waiting = WaitingCall(
-                    switchboard=self.switchboard,
-                    line=line,
-                    uniqueid=uniqueid,
-                    joined_at=at - datetime.timedelta(seconds=hold or 0),
-                )
+            waiting = waiting or joined_unseen()
             self.finish(waiting, at, CallRecord.Outcome.ABANDONED)
             self.unstaffed.add(line.pk)
         elif name == "QueueCallerLeave" and waiting is not None and waiting.answered_at is None:
