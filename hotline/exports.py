@@ -184,10 +184,6 @@ def set_up_pages(sheet, *, header_row: int, landscape: bool) -> None:
 OUTSIDE_SHIFTS = "Ngoài ca trực"
 
 
-def share(part, whole):
-    return part / whole if whole else None
-
-
 def calls_report_xlsx(*, months, total, first, last, today, place, issuer, signer, hotlines, counted_until) -> bytes:
     """The monthly report (templates/hotline/calls_report.html) as a spreadsheet."""
     book = Workbook()
@@ -208,8 +204,8 @@ def calls_report_xlsx(*, months, total, first, last, today, place, issuer, signe
     )
     row = write_heading(sheet, heading, width)
     summary = f"1. Tổng hợp: {total.offered} cuộc gọi đến, {total.answered} cuộc được trả lời"
-    if total.offered:
-        summary += f" ({100 * total.answered / total.offered:.0f}%)".replace(".", ",")
+    if total.answer_rate is not None:
+        summary += f" ({100 * total.answer_rate:.0f}%)"
     merged(sheet, row, 1, width, f"{summary}, {total.missed} cuộc gọi nhỡ.", Font(name=FONT))
     sheet.cell(row=row, column=1).alignment = Alignment(horizontal="left", wrap_text=True)
     merged(sheet, row + 1, 1, width, "2. Theo nhánh:", Font(name=FONT, bold=True))

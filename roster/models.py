@@ -1071,6 +1071,7 @@ class ActionLink(models.Model):
             ignore_conflicts=True,
         )
         links = {(link.agent_id, link.shift_id): link for link in cls.objects.filter(pairs)}
+        changed = {}
         for agent, shift, actions, assignment in wanted:
             link = links[agent.pk, shift.pk]
             missing = [action for action in actions if action not in link.actions]
@@ -1079,7 +1080,8 @@ class ActionLink(models.Model):
             if missing or moved:
                 link.actions = [*link.actions, *missing]
                 link.assignment = assignment or link.assignment
-                link.save(update_fields=["actions", "assignment"])
+                changed[link.pk] = link
+        cls.objects.bulk_update(changed.values(), ["actions", "assignment"])
         return links
 
     @property

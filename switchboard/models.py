@@ -15,6 +15,12 @@ from hotline.models import Hotline, Line
 env_name = RegexValidator(r"^[A-Z_][A-Z0-9_]*$", _("The name of an environment variable, like TRUCBAN_AMI_SECRET."))
 
 
+class SwitchboardQuerySet(models.QuerySet):
+    def with_ami(self):
+        """The switchboards a connector logs in to (uses_ami) of active hotlines."""
+        return self.filter(hotline__active=True).exclude(ami_host="").exclude(ami_username="")
+
+
 class Switchboard(models.Model):
     """How the connector reaches a hotline's Asterisk (AMI) and checks its webhooks."""
 
@@ -52,6 +58,8 @@ class Switchboard(models.Model):
     # The last answer to the connector's Ping: a connector that died cannot say it disconnected.
     alive_at = models.DateTimeField(_("last heard"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=255, blank=True)
+
+    objects = SwitchboardQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("switchboard")

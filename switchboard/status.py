@@ -13,16 +13,11 @@ from switchboard.models import Switchboard, WaitingCall
 QUIET = datetime.timedelta(minutes=2)
 
 
-def health(now: datetime.datetime) -> str | None:
-    """/healthz's "switchboard" entry: "ok" while every AMI hotline's connector is connected and
-    heard its switchboard lately, else "down" naming them; None when no hotline has an AMI
-    switchboard configured (webhooks need no process)."""
-    configured = list(
-        Switchboard.objects.filter(hotline__active=True)
-        .exclude(ami_host="")
-        .select_related("hotline")
-        .order_by("hotline__number")
-    )
+def health(now: datetime.datetime) -> list[str] | None:
+    """The numbers of the AMI hotlines whose connector is not connected or not heard from lately
+    (empty when all are well), for /healthz; None when no hotline has an AMI switchboard
+    configured (webhooks need no process)."""
+    configured = list(Switchboard.objects.with_ami().select_related("hotline").order_by("hotline__number"))
     if not configured:
         return None
     fresh = now - max(QUIET, datetime.timedelta(seconds=3 * settings.SWITCHBOARD_PING_SECONDS))
@@ -31,7 +26,7 @@ def health(now: datetime.datetime) -> str | None:
         for switchboard in configured
         if switchboard.connected_since is None or switchboard.alive_at is None or switchboard.alive_at < fresh
     ]
-    return f"down {', '.join(down)}" if down else "ok"
+    return down
 
 
 def callers_waiting(line_ids) -> dict[int, dict]:

@@ -272,8 +272,10 @@ def healthz(request):
         outbox_late = outbox_late_since(now)
         status["outbox"] = f"late {timezone.localtime(outbox_late):%H:%M}" if outbox_late else "ok"
         # Only where a hotline has an AMI switchboard: the connector is then a process to watch.
-        if (connector := switchboard_status.health(now)) is not None:
-            status["switchboard"] = connector
+        if (down := switchboard_status.health(now)) is not None:
+            status["switchboard"] = "down" if down else "ok"
+            if down:
+                status["switchboard_down"] = down
     try:
         with celery_app.connection_for_write(settings.CELERY_BROKER_URL, connect_timeout=2) as broker:
             broker.ensure_connection(max_retries=1, interval_start=0, timeout=3)

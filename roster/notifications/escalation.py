@@ -39,9 +39,9 @@ def raise_escalations(now: datetime.datetime, *, lines=None) -> list[Escalation]
     """`lines`: only the shifts of these lines, without waiting for the check-in grace (the
     switchboard saw a caller waiting with nobody to answer)."""
     grace = datetime.timedelta(minutes=settings.CHECKIN_GRACE_MINUTES)
-    under_way = Shift.objects.published().filter(start__lte=now - grace)
+    under_way = Shift.objects.published().filter(start__lte=now - grace if lines is None else now)
     if lines is not None:
-        under_way = Shift.objects.published().filter(start__lte=now, line__in=lines)
+        under_way = under_way.filter(line__in=lines)
     shifts = list(
         under_way.filter(end__gt=now, escalation__isnull=True)
         .annotate(checked_in=checked_in_count())
@@ -146,11 +146,9 @@ def standby_agents(shifts: list[Shift], now) -> dict[int, list[Agent]]:
     sorted out here, rather than three a shift."""
     latest_end = max(shift.end for shift in shifts)
     qualified = defaultdict(list)
-    links = (
-        Agent.lines.through.objects.filter(line__in={shift.line_id for shift in shifts}, agent__active=True)
-        .select_related("agent")
-        .order_by("agent__full_name", "agent_id")
-    )
+    links = Agent.lines.through.objects.filter(
+        line__in={shift.line_id for shift in shifts}, agent__active=True
+    ).select_related("agent")
     for link in sorted(links, key=lambda link: (name_key(link.agent.full_name), link.agent_id)):
         qualified[link.line_id].append(link.agent)
     candidates = Agent.lines.through.objects.filter(line__in={shift.line_id for shift in shifts}).values("agent_id")

@@ -24,7 +24,8 @@ def test_healthz_names_a_switchboard_only_where_one_is_configured(client, world)
     switchboard.save()
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["switchboard"] == "down 0290.1022"
+    assert response.json()["switchboard"] == "down"
+    assert response.json()["switchboard_down"] == ["0290.1022"]
     assert "switchboard" not in client.get("/healthz?scope=web").json()
 
     switchboard.connected_since = switchboard.alive_at = timezone.now()

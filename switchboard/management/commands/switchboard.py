@@ -62,7 +62,7 @@ class Command(BaseCommand):
                     secret if secret is not None else switchboard.ami_secret(),
                 )
             ]
-        stored = Switchboard.objects.filter(hotline__active=True).exclude(ami_host="").exclude(ami_username="")
+        stored = Switchboard.objects.with_ami()
         if chosen is not None:
             stored = stored.filter(hotline=chosen)
         return [
