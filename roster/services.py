@@ -225,11 +225,36 @@ def roster_build_solve(*, plan: Plan):
     """The build's second step, the long one: it must run outside any transaction."""
     try:
         solution = solver.solve(plan.problem)
+    except solver.RulesContradict as e:
+        raise RosterError(unmet_minimums_message(plan)) from e
     except solver.ProblemError as e:
         raise RosterError(str(e)) from e
     if solution.status == "UNKNOWN":
         raise RosterError(_("The engine found no roster within the time limit; try a longer limit."))
     return solution
+
+
+def unmet_minimums_message(plan: Plan) -> str:
+    """Why no roster keeps every rule, for the director: the minimums that cannot all be met,
+    and where they are set."""
+    units, agents = set(), set()
+    for problem_agent in plan.problem.agents:
+        agent = plan.agents.get(problem_agent.id)
+        own = problem_agent.rules
+        if agent is None or own is None:
+            continue
+        if agent.min_hours_per_roster is not None:
+            agents.add(agent.full_name)
+        if any(
+            value is not None for value in (own.min_hours, own.min_consecutive_days, own.min_consecutive_days_off)
+        ) and (agent.min_hours_per_roster is None or own.min_consecutive_days or own.min_consecutive_days_off):
+            units.add(agent.unit.name)
+    where = [_("the rules of %(unit)s") % {"unit": name} for name in sorted(units, key=name_key)]
+    where += [_("the least hours of %(agent)s") % {"agent": name} for name in sorted(agents, key=name_key)]
+    return _(
+        "No roster keeps every rule: the minimums (hours in the roster, days in a row, days off in a row) "
+        "set in %(where)s cannot all be met with these shifts and agents. Lower or clear them, then build again."
+    ) % {"where": ", ".join(where) or _("the units' rules")}
 
 
 @transaction.atomic

@@ -14,13 +14,22 @@ import time
 from collections import defaultdict
 
 from roster.solver.model import ComponentModel, solve_component
-from roster.solver.problem import Problem, ProblemError, Solution, Unfilled, load_problem, parse_problem
+from roster.solver.problem import (
+    Problem,
+    ProblemError,
+    RulesContradict,
+    Solution,
+    Unfilled,
+    load_problem,
+    parse_problem,
+)
 from roster.solver.reasons import unfilled_reason
 from roster.solver.rules import Violation, check, penalty
 
 __all__ = [
     "Problem",
     "ProblemError",
+    "RulesContradict",
     "Solution",
     "Violation",
     "check",
@@ -92,7 +101,7 @@ def solve(problem: Problem, *, workers: int = DEFAULT_WORKERS) -> Solution:
         "components": len(components),
         "unstaffable_places": sum(u.missing for u in unfilled if u.shift not in solvable),
     }
-    if problem.weighted:
+    if problem.penalised:
         # The penalty as rules.penalty counts it (the checker's definition, not the model's).
         stats["penalty"] = penalty(problem, chosen)["total"]
         stats["penalty_bound"] = bounds.get("penalty", 0)

@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from roster.solver import clock, rules
 from roster.solver.greedy import greedy
-from roster.solver.problem import Problem, ProblemError
+from roster.solver.problem import Problem, RulesContradict
 
 # Each level's share of a component's time; what a level leaves unused passes on.
 LEVEL_SHARES = {
@@ -30,6 +30,9 @@ LEVEL_SHARES = {
     "load_spread": 0.1,
     "wishes": 0.1,
 }
+
+# The penalty level's share in a problem whose only weights are requests (agents' wishes).
+REQUESTS_SHARE = 0.15
 
 # The filled level's share when the greedy start leaves places empty (a short-staffed roster).
 SHORT_FILL_SHARE = 1.0
@@ -376,12 +379,11 @@ class ComponentModel:
                 filled_terms.append(shift.required - under)
             if shift.over_weight and variables:
                 penalty_terms.append(shift.over_weight * over)
-        if weighted:
-            penalty_terms += [weight * term for weight, term in self.request_terms]
+        penalty_terms += [weight * term for weight, term in self.request_terms]
         # An unweighted problem always has the level (possibly 0); a weighted one when some
         # places carry no weight.
         self.filled = cp_model.LinearExpr.Sum(filled_terms) if filled_terms or not weighted else None
-        self.penalty = cp_model.LinearExpr.Sum(penalty_terms) if weighted else None
+        self.penalty = cp_model.LinearExpr.Sum(penalty_terms) if self.problem.penalised else None
 
     # Objective levels ---------------------------------------------------------------------------
 
@@ -391,21 +393,26 @@ class ComponentModel:
         A weighted problem minimises its penalty, after the places that carry no weight.
         Without `gaps` (every place filled already) the gaps level is left out."""
         levels = []
+        weighted = self.problem.weighted
         if self.filled is not None:
             levels.append(("filled", self.filled, 1))
-        if self.penalty is not None:
+        if weighted:
             levels.append(("penalty", self.penalty, -1))
         kept = [self.x[pair] for pair in current if pair in self.x]
         if kept:
             # Current assignments that can no longer be kept are changes whatever we do.
             levels.append(("changes", len(current) - cp_model.LinearExpr.Sum(kept), -1))
-        if self.penalty is None and gaps:
+        if not weighted and gaps:
             spread = self._gaps()
             if spread is not None:
                 levels.append(("gaps", spread, -1))
+        if not weighted and self.penalty is not None:
+            # Requests without cover weights (agents' wishes): granted wherever the places, a
+            # re-plan's minimal change and the gaps leave a choice, before fairness.
+            levels.append(("penalty", self.penalty, -1))
         # Fairness is the unweighted problems' (a weighted one minimises its penalty instead):
         # first the promise between peers, then the pro-rated load of everyone sharing a line.
-        if self.penalty is None:
+        if not weighted:
             excess = self._peers()
             if excess is not None:
                 levels.append(("fairness_excess", excess, -1))
@@ -547,10 +554,9 @@ class ComponentModel:
         return cp_model.LinearExpr.Sum(excess_terms), cp_model.LinearExpr.Sum(spread_terms)
 
     def _wishes(self):
-        """Days off wished that a shift (any overlap with the local date) takes away, and in
-        a problem without cover weights the weights of the requests not granted."""
+        """Days off wished that a shift (any overlap with the local date) takes away."""
         tz = self.problem.timezone
-        terms = [] if self.problem.weighted else [weight * term for weight, term in self.request_terms]
+        terms = []
         for agent in self.agents:
             for day in agent.days_off_wished:
                 start = clock.local_midnight(day, tz)
@@ -570,7 +576,7 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
     Returns (status, chosen pairs or None, {level: proven bound}). Unless a rule with a
     minimum (hours, runs of work or rest) is given, there is always a roster to return: at
     worst the greedy start, when the time runs out before CP-SAT finds one. Raises
-    ProblemError when CP-SAT proves that no roster keeps every rule."""
+    RulesContradict (a ProblemError) when CP-SAT proves that no roster keeps every rule."""
     problem = component.problem
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
@@ -619,6 +625,9 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
             model.AddHint(var, pair in start)
     fallback = sorted(start) if start_ok else None
     shares = dict(LEVEL_SHARES)
+    if not problem.weighted:
+        # Requests alone (wishes) are one level among the fairness ones, not the whole objective.
+        shares["penalty"] = REQUESTS_SHARE
     if not problem.weighted and len(start) < _filled_upper_bound(component):
         # Places stay empty after the greedy: filling comes first, and it is where the time pays.
         shares["filled"] = SHORT_FILL_SHARE
@@ -671,7 +680,7 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
                 fill_solver.parameters.subsolvers.extend(FILL_SUBSOLVERS)
             status = fill_solver.Solve(model)
             response = fill_solver.ResponseProto()
-        elif name == "penalty":
+        elif name == "penalty" and problem.weighted:
             status, response = solve_searched(component, solver, budget, workers, expression)
         elif name in SEARCHED_LEVELS and incumbent is not None:
             status, response = solve_searched(component, solver, budget, workers, expression, incumbent)
@@ -679,7 +688,7 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
             status = solver.Solve(model)
             response = solver.ResponseProto()
         if status == cp_model.INFEASIBLE and chosen is None:
-            raise ProblemError("no roster keeps every rule (CP-SAT proved the rules contradict each other)")
+            raise RulesContradict("no roster keeps every rule (CP-SAT proved the rules contradict each other)")
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             # Out of time before this level found anything: keep what we have, which is at
             # worst the greedy start (complete and within every rule) when there is one.
@@ -727,9 +736,10 @@ NEIGHBOURHOOD_SECONDS = 1.0
 # percentage point of fairness are rarely worth the rest of the limit.
 STALE_SHARE = 0.15
 STALE_SECONDS = 0.5
-# The unweighted levels that measure fairness get the same search, its neighbourhoods the
-# agents of one line: the load moves only between agents who share a line.
-SEARCHED_LEVELS = ("fairness_excess", "load_excess", "load_spread", "wishes")
+# The unweighted levels that measure fairness (and the requests of a problem without cover
+# weights) get the same search, its neighbourhoods the agents of one line: the load moves
+# only between agents who share a line.
+SEARCHED_LEVELS = ("penalty", "fairness_excess", "load_excess", "load_spread", "wishes")
 
 
 def solve_searched(

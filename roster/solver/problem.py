@@ -14,6 +14,10 @@ class ProblemError(ValueError):
     """The problem cannot be solved as given; the message says why, on one line."""
 
 
+class RulesContradict(ProblemError):
+    """No roster keeps every rule: minimums (hours, runs of work or rest) nobody can meet."""
+
+
 @dataclass(frozen=True)
 class Overtime:
     """Labour Code Art. 107: hours beyond the normal week are overtime, capped per month and year."""
@@ -155,10 +159,16 @@ class Problem:
     @property
     def weighted(self) -> bool:
         """Whether the problem carries cover weights: then the weighted penalty (cover and
-        requests) is the objective. Requests alone (agents' wishes from the web app) keep the
-        contract's order, fairness included, and are weighed in the last level, with the
-        wished days off."""
+        requests) is the objective, as in the Curtois & Qu benchmark, and there is no fairness
+        level."""
         return any(s.under_weight is not None or s.over_weight is not None for s in self.shifts)
+
+    @property
+    def penalised(self) -> bool:
+        """Whether the problem has a weighted penalty to minimise: cover weights or requests.
+        Requests alone (agents' wishes from the web app) keep fill, minimal change and gaps
+        first and fairness after the penalty."""
+        return self.weighted or any(agent.requests for agent in self.agents)
 
 
 @dataclass(frozen=True)

@@ -152,3 +152,18 @@ def test_a_director_adding_by_hand_is_told_of_the_units_maximums_but_not_held_to
     ]
     # 12 hours is far below the unit's 100, but more shifts may still come: no refusal.
     assert services.explained_breaches(shift=days[wednesday], agent=second) == []
+
+
+def test_a_minimum_nobody_can_meet_fails_the_build_with_a_sentence_a_director_acts_on(line):
+    UnitRules.objects.create(unit=line.unit, min_hours=150)  # two days hold 48 hours at most
+    tuesday = MONDAY + datetime.timedelta(days=1)
+
+    with pytest.raises(services.RosterError) as refused:
+        roster_build(lines=[line], start=MONDAY, end=tuesday, time_limit_s=2)
+
+    assert str(refused.value) == (
+        "Không lập được lịch nào giữ đủ mọi quy tắc: các mức tối thiểu (số giờ trong lịch, số ngày làm liền, "
+        f"số ngày nghỉ liền) đặt trong quy tắc của {line.unit.name} không thể cùng đạt được với các ca và "
+        "cán bộ này. Hãy hạ hoặc bỏ các mức đó rồi lập lịch lại."
+    )
+    assert not Assignment.objects.filter(shift__roster__lines=line).exists()

@@ -216,8 +216,8 @@ def test_contradicting_minimums_are_an_invalid_problem():
 
 
 def test_requests_without_cover_weights_keep_the_contracts_order(roster):
-    # The web app's wishes: no cover weights, so fill and fairness come first and the
-    # requests are weighed last; here fairness allows either way and the wishes decide.
+    # The web app's wishes: no cover weights, so the places are filled first; then the
+    # requests decide (a would rather not work the 7th, b would rather work it).
     data = {
         "shifts": [shift("e7", 7, 7, 8), shift("e8", 8, 7, 8)],
         "agents": [
@@ -226,7 +226,33 @@ def test_requests_without_cover_weights_keep_the_contracts_order(roster):
         ],
         "time_limit_s": 2,
     }
-    assert not parse_problem(data).weighted
+    problem = parse_problem(data)
+    assert not problem.weighted and problem.penalised
     result = roster(data)
     assert pairs(result) == {("e7", "b"), ("e8", "a")}
-    assert "penalty" not in result["stats"]
+    assert result["stats"]["penalty"] == result["stats"]["penalty_bound"] == 0
+
+
+def test_requests_come_after_the_fill_and_before_fairness(roster):
+    # a would rather not work either day: both places are still filled, by b (the request
+    # weighs more than the peers' balance), and the one place nobody else can take goes to a.
+    data = {
+        "shifts": [shift("e7", 7, 7, 8), shift("e9", 9, 7, 8), {**shift("f8", 8, 7, 8), "line": "9"}],
+        "agents": [
+            agent(
+                "a",
+                lines=["2", "9"],
+                requests=[
+                    {"date": "2026-12-07", "on": False, "weight": 1},
+                    {"date": "2026-12-08", "on": False, "weight": 1},
+                    {"date": "2026-12-09", "on": False, "weight": 1},
+                ],
+            ),
+            agent("b"),
+        ],
+        "time_limit_s": 2,
+    }
+    result = roster(data)
+    assert pairs(result) == {("e7", "b"), ("e9", "b"), ("f8", "a")}
+    assert result["stats"]["objective"] == 3
+    assert result["stats"]["penalty"] == 1
