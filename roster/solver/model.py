@@ -16,6 +16,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from roster.solver import clock, rules
+from roster.solver.bound import fill_bound
 from roster.solver.greedy import greedy
 from roster.solver.problem import Problem, RulesContradict
 
@@ -35,7 +36,7 @@ LEVEL_SHARES = {
 REQUESTS_SHARE = 0.15
 
 # The filled level's share when the greedy start leaves places empty (a short-staffed roster).
-SHORT_FILL_SHARE = 1.0
+SHORT_FILL_SHARE = 4.0
 
 # CP-SAT parameters beyond the worker count. Weighted problems get the full linear relaxation:
 # on the Curtois & Qu benchmark it found markedly better rosters (docs/solver.md); the
@@ -89,6 +90,9 @@ class ComponentModel:
             self._day_rules(agent, options)
 
         self._cover(by_shift)
+        # The rules and the places alone, before any level adds its variables: the filled
+        # level's search re-solves this lean copy, many times a second.
+        self.rules_model = self.model.Clone()
 
     def _pair_variables(self, fixed):
         """Rules 1, 2 and 15, a type the agent may not work at all, and history's rest: pairs
@@ -671,15 +675,7 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
         else:
             model.Minimize(expression)
         if name == "filled" and not problem.weighted:
-            fill_solver = cp_model.CpSolver()
-            fill_solver.parameters.num_workers = workers
-            fill_solver.parameters.max_time_in_seconds = max(budget, 0.01)
-            if workers == 1:
-                fill_solver.parameters.linearization_level = 2
-            elif workers == 2:
-                fill_solver.parameters.subsolvers.extend(FILL_SUBSOLVERS)
-            status = fill_solver.Solve(model)
-            response = fill_solver.ResponseProto()
+            status, response = _solve_filled(component, expression, budget, workers, incumbent)
         elif name == "penalty" and problem.weighted:
             status, response = solve_searched(component, solver, budget, workers, expression)
         elif name in SEARCHED_LEVELS and incumbent is not None:
@@ -724,6 +720,86 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
     return ("OPTIMAL" if proven else "FEASIBLE"), chosen, bounds
 
 
+# The filled level of a short-staffed roster: this share of its time may go to the pattern
+# model's bound (bound.py), which usually takes a second or two.
+BOUND_SHARE = 0.3
+# ... and this share of what is left to the dive (_dive) before the neighbourhood search.
+DIVE_SHARE = 0.7
+
+
+def _solve_filled(component: ComponentModel, expression, budget: float, workers: int, start):
+    """(status, response-like) of the filled level when places stay empty: the bound from the
+    pattern model, then our neighbourhood search for the empty places from the start roster
+    until it meets the bound. Without a start roster, or when the pattern model is too large,
+    CP-SAT solves the level first (its full relaxation on one worker gives its own bound)."""
+    model = component.model
+    deadline = time.monotonic() + budget
+    places = _filled_upper_bound(component)
+    found = fill_bound(component, time.monotonic() + budget * BOUND_SHARE, workers)
+    bound = None if found is None else found.bound
+    if found is not None and start is not None and found.bound > _filled(component, start):
+        start = _dive(component, found, start, time.monotonic() + (deadline - time.monotonic()) * DIVE_SHARE, workers)
+    if bound is None or start is None:
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = workers
+        solver.parameters.max_time_in_seconds = max(0.01, (deadline - time.monotonic()) * (0.5 if start else 1))
+        if workers == 1:
+            solver.parameters.linearization_level = 2
+        elif workers == 2:
+            solver.parameters.subsolvers.extend(FILL_SUBSOLVERS)
+        status = solver.Solve(model)
+        response = solver.ResponseProto()
+        if start is None or status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return status, response
+        if status == cp_model.OPTIMAL:
+            return status, response
+        bound = min(bound if bound is not None else places, math.floor(response.best_objective_bound + 1e-6))
+        if response.objective_value > _filled(component, start):
+            start = list(response.solution)
+    bound = min(bound, places)
+    unfilled = places - expression
+    model.Minimize(unfilled)
+    status, best = solve_searched(
+        component, None, deadline - time.monotonic(), workers, unfilled, start, bound=places - bound, filling=True
+    )
+    if best.value == math.inf:
+        return cp_model.UNKNOWN, best
+    # The search ran on the lean copy: every other variable's value, from the pairs chosen.
+    pairs = {var.Index(): best.solution[var.Index()] for var in component.x.values()}
+    solution = complete(model, pairs, [], max(0.5, min(2.0, budget * 0.1)))
+    if solution is None:
+        return cp_model.UNKNOWN, best
+    return status, _Incumbent(solution, places - best.value, places - best.bound)
+
+
+def _filled(component: ComponentModel, solution) -> int:
+    """Places a roster (every variable's value, or the lean copy's) fills, up to each shift's required."""
+    on_shift = defaultdict(int)
+    for (shift_id, _), var in component.x.items():
+        on_shift[shift_id] += solution[var.Index()]
+    return sum(min(s.required, on_shift[s.id]) for s in component.shifts)
+
+
+def _dive(component: ComponentModel, found, start, until: float, workers: int):
+    """The lean model solved by CP-SAT with each agent held to at most the pattern model's
+    counts: a far smaller search, which on the bench reaches the bound itself (411 and 358
+    within 9–12 s on a shared machine). Returns the better of its roster and `start`, as
+    values of the lean copy's variables."""
+    lean = component.rules_model
+    start = list(start[: len(lean.Proto().variables)])
+    dive = lean.Clone()
+    for agent_id, shift_ids, count in found.counts:
+        dive.Add(cp_model.LinearExpr.Sum([component.x[s, agent_id] for s in shift_ids]) <= count)
+    dive.Maximize(component.filled)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = workers
+    solver.parameters.max_time_in_seconds = max(0.05, until - time.monotonic())
+    status = solver.Solve(dive)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.ObjectiveValue() > _filled(component, start):
+        return list(solver.ResponseProto().solution)
+    return start
+
+
 # The penalty level of a weighted problem: a first solve, then large-neighbourhood search of
 # our own, then a last solve from the best roster for the bound. The neighbourhoods are a few
 # agents' whole schedules, or every agent over a window of days: what nurse-rostering local
@@ -743,14 +819,36 @@ SEARCHED_LEVELS = ("penalty", "fairness_excess", "load_excess", "load_spread", "
 
 
 def solve_searched(
-    component: ComponentModel, solver: cp_model.CpSolver, budget: float, workers: int, expression, start=None
+    component: ComponentModel,
+    solver: cp_model.CpSolver,
+    budget: float,
+    workers: int,
+    expression,
+    start=None,
+    *,
+    bound: float = 0,
+    filling: bool = False,
 ):
     """(status, response-like) for a minimised level within `budget` seconds: a first solve,
     our neighbourhood search, a last solve. `start` (every variable's value in a roster that
-    keeps the levels so far) is where the search begins if the first solve finds nothing."""
+    keeps the levels so far) is where the search begins if the first solve finds nothing.
+    `bound` is a lower bound known beforehand; `filling` searches for the places left empty
+    (the filled level of a short-staffed roster) until the time is up or the bound is met."""
     model = component.model
     started = time.monotonic()
     deadline = started + budget
+    if filling:
+        # On the lean copy of the model (its variables come first, so a roster of the whole
+        # model begins with one of the copy); the caller completes the result.
+        lean = component.rules_model
+        lean.Minimize(expression)
+        start = list(start[: len(lean.Proto().variables)])
+        indices = [var.Index() for var in component.x.values()]
+        _, value, solved = _solve_fixed(lean, indices, start, set(), max(0.5, budget * FIRST_SOLVE_SHARE))
+        best = _Incumbent(start, math.inf, bound) if value is None else _Incumbent(solved, value, bound)
+        if best.value > best.bound:
+            _neighbourhood_search(component, best, deadline, workers, filling=True, model=lean)
+        return (cp_model.OPTIMAL if best.value <= best.bound else cp_model.FEASIBLE), best
     if start is not None:
         # An unweighted level from a roster we have. A short CP-SAT solve settles a small
         # problem at once; on a larger one its presolve tends to lose the hint, so the search
@@ -823,20 +921,29 @@ class _Incumbent:
         return self.bound
 
 
-def _neighbourhood_search(component: ComponentModel, best: _Incumbent, until: float, workers: int):
+def _neighbourhood_search(
+    component: ComponentModel, best: _Incumbent, until: float, workers: int, filling: bool = False, model=None
+):
     """Improve `best` in place: free a neighbourhood, fix every other pair to the best roster,
     and let CP-SAT re-solve that part; one neighbourhood per worker at a time, in threads
-    (CP-SAT releases the interpreter while it solves)."""
+    (CP-SAT releases the interpreter while it solves). `filling`: the level is the places
+    filled, searched to the end of its time."""
     rnd = random.Random(len(component.x))
-    model = component.model
+    model = model or component.model
     problem = component.problem
     agents = [a.id for a in component.agents]
     dates = problem.dates
     pairs = [(pair, var.Index(), problem.date_of[pair[0]]) for pair, var in component.x.items()]
-    size = {"agents": max(2, len(agents) // 8), "days": max(3, len(dates) // 4), "line": 4}
+    size = {"agents": max(2, len(agents) // 8), "days": max(3, len(dates) // 4), "line": 4, "weeks": 1}
+    week_of_date = {day: (day - (dates[0] - datetime.timedelta(days=dates[0].weekday()))).days // 7 for day in dates}
+    weeks = max(week_of_date.values(), default=0) + 1
     # Unweighted problems search for fairness: the agents of one line (where the load moves),
     # the most and least loaded among them most often, or every agent over a window of days.
     kinds = ("agents", "days") if problem.weighted else ("line", "line", "days")
+    if filling:
+        # Places left empty move between agents and across the weekly caps: whole agents, a
+        # window of days around an empty place, or whole ISO weeks (where the caps bind).
+        kinds = ("agents", "days", "weeks")
     capacity = {a.id: max(1, rules.capacity_seconds(problem, a)) for a in component.agents}
     line_groups = [
         (
@@ -852,7 +959,7 @@ def _neighbourhood_search(component: ComponentModel, best: _Incumbent, until: fl
     counts = {} if problem.weighted else {s.id: rules.counted(s, problem) for s in component.shifts}
     # CP-SAT presolves the whole copy each time: bigger models need longer per neighbourhood.
     seconds = NEIGHBOURHOOD_SECONDS * max(1.0, len(component.x) / 5000)
-    if not problem.weighted:
+    if not problem.weighted and not filling:
         # Moving load between a few agents is settled fast; many small moves do best.
         seconds /= 2
 
@@ -863,6 +970,10 @@ def _neighbourhood_search(component: ComponentModel, best: _Incumbent, until: fl
         if kind == "agents":
             free_agents = set(rnd.sample(agents, min(amount, len(agents))))
             return {index for (pair, index, _) in pairs if pair[1] in free_agents}
+        if kind == "weeks":
+            first = rnd.randrange(max(1, weeks - amount + 1))
+            chosen_weeks = set(range(first, first + amount))
+            return {index for (_, index, day) in pairs if week_of_date[day] in chosen_weeks}
         if kind == "line":
             # Most often the line and measure furthest above the floor, with their most and
             # least loaded agents: that is where the load has to move.
@@ -901,7 +1012,8 @@ def _neighbourhood_search(component: ComponentModel, best: _Incumbent, until: fl
         wrong = [
             problem.date_of[s.id]
             for s in component.shifts
-            if (count[s.id] < s.required and s.under_weight) or (count[s.id] > s.required and s.over_weight)
+            if (count[s.id] < s.required and (s.under_weight or filling))
+            or (count[s.id] > s.required and s.over_weight)
         ]
         if wrong and rnd.random() < 0.7:
             centre = dates.index(rnd.choice(wrong))
@@ -923,7 +1035,7 @@ def _neighbourhood_search(component: ComponentModel, best: _Incumbent, until: fl
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         late = 0  # rounds past `until` while no move has given the start's value yet
         while (until - time.monotonic() > 0.2 and best.value > best.bound) or (best.value == math.inf and late < 3):
-            if not problem.weighted and best.value != math.inf and time.monotonic() - last_gain > patience:
+            if not (problem.weighted or filling) and best.value != math.inf and time.monotonic() - last_gain > patience:
                 break
             late += until - time.monotonic() <= 0.2
             chosen_kinds = [rnd.choice(kinds) for _ in range(max(1, workers))]
@@ -935,12 +1047,14 @@ def _neighbourhood_search(component: ComponentModel, best: _Incumbent, until: fl
                 kind, status, value, solution = future.result()
                 # An unweighted level takes only strict gains: an equal roster found by a move
                 # may undo what the levels below it value (the fairness of the greedy start).
-                if value is not None and (value < best.value or (problem.weighted and value == best.value)):
+                # Filling comes before those levels, and equal rosters help it move on.
+                plateau = problem.weighted or filling
+                if value is not None and (value < best.value or (plateau and value == best.value)):
                     if value < best.value:
                         last_gain = time.monotonic()
                     best.solution, best.value = solution, value
                 # Grow a neighbourhood CP-SAT settles within the time, shrink one it cannot.
-                limit = len(dates) if kind == "days" else len(agents) if kind == "agents" else 8
+                limit = {"days": len(dates), "agents": len(agents), "weeks": weeks}.get(kind, 8)
                 if status == cp_model.OPTIMAL:
                     size[kind] = min(limit, size[kind] + 1)
                 else:

@@ -1,0 +1,64 @@
+"""When places must stay empty the director is told the roster is as full as any can be: the
+pattern model's bound (roster/solver/bound.py) is never below a roster that keeps the rules,
+and it proves fills the roster model's own relaxation cannot."""
+
+import time
+
+import pytest
+from ortools.sat.python import cp_model
+
+from bench.solver import make_instance
+from roster.solver import check, parse_problem, solve
+from roster.solver.bound import fill_bound
+from roster.solver.model import ComponentModel
+from tests.solver.conftest import agent, shift
+
+
+def component_of(problem):
+    return ComponentModel(problem, problem.shifts, problem.agents, set())
+
+
+def best_fill(problem):
+    component = component_of(problem)
+    component.model.Maximize(component.filled)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 2
+    solver.parameters.max_time_in_seconds = 20
+    assert solver.Solve(component.model) == cp_model.OPTIMAL
+    return round(solver.ObjectiveValue())
+
+
+@pytest.mark.parametrize(
+    ("lines", "agents_per_line", "days", "seed"),
+    [(["1", "2"], 2, 8, 1), (["1", "2"], 2, 10, 4), (["1", "2", "3"], 2, 9, 7)],
+)
+def test_the_bound_is_never_below_the_fullest_roster(lines, agents_per_line, days, seed):
+    # Short-staffed months of the bench's kind (12- and 8-hour lines, 40- and 48-hour caps,
+    # leave, agents of two lines), small enough for CP-SAT to prove their fullest roster.
+    _, data = make_instance("small", lines, agents_per_line, days=days, seed=seed)
+    problem = parse_problem(data)
+    found = fill_bound(component_of(problem), time.monotonic() + 20, workers=1)
+    assert found is not None
+    assert found.bound >= best_fill(problem)
+    assert found.bound < sum(s.required for s in problem.shifts)
+
+
+def test_an_agents_week_is_whole():
+    # One 40-hour agent, a 12-hour shift each day for two weeks (7 to 20 December): three
+    # shifts a week, six in all. Counted in hours the weeks would hold 3⅓ shifts each.
+    shifts = [shift(f"d{day}", day, 7, 12) for day in range(7, 21)]
+    problem = parse_problem({"shifts": shifts, "agents": [agent("a", max_hours_per_week=40)]})
+    found = fill_bound(component_of(problem), time.monotonic() + 10, workers=1)
+    assert found.bound == 6
+    assert sum(count for _, _, count in found.counts) <= 7
+
+
+def test_a_short_staffed_roster_is_proven_as_full_as_it_can_be():
+    _, data = make_instance("short", ["1", "2"], 2, days=10, seed=4)
+    data["time_limit_s"] = 8
+    problem = parse_problem(data)
+    solution = solve(problem, workers=2)
+    required = sum(s.required for s in problem.shifts)
+    assert solution.stats["objective"] == solution.stats["best_bound"] < required
+    assert check(problem, solution.assignments) == []
+    assert sum(u.missing for u in solution.unfilled) == required - solution.stats["objective"]
