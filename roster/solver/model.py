@@ -729,17 +729,17 @@ DIVE_SHARE = 0.7
 
 def _solve_filled(component: ComponentModel, expression, budget: float, workers: int, start):
     """(status, response-like) of the filled level when places stay empty: the bound from the
-    pattern model, then our neighbourhood search for the empty places from the start roster
-    until it meets the bound. Without a start roster, or when the pattern model is too large,
-    CP-SAT solves the level first (its full relaxation on one worker gives its own bound)."""
+    pattern model, the dive, then our neighbourhood search for the empty places until the fill
+    meets the bound. Without a start roster, or when the pattern model is too large, CP-SAT
+    solves the level first (its full relaxation on one worker gives its own bound)."""
     model = component.model
     deadline = time.monotonic() + budget
     places = _filled_upper_bound(component)
     found = fill_bound(component, time.monotonic() + budget * BOUND_SHARE, workers)
-    bound = None if found is None else found.bound
-    if found is not None and start is not None and found.bound > _filled(component, start):
+    bound = places if found is None else min(places, found.bound)
+    if found is not None and start is not None and bound > _filled(component, start):
         start = _dive(component, found, start, time.monotonic() + (deadline - time.monotonic()) * DIVE_SHARE, workers)
-    if bound is None or start is None:
+    if found is None or start is None:
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = workers
         solver.parameters.max_time_in_seconds = max(0.01, (deadline - time.monotonic()) * (0.5 if start else 1))
@@ -749,24 +749,21 @@ def _solve_filled(component: ComponentModel, expression, budget: float, workers:
             solver.parameters.subsolvers.extend(FILL_SUBSOLVERS)
         status = solver.Solve(model)
         response = solver.ResponseProto()
-        if start is None or status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return status, response
-        if status == cp_model.OPTIMAL:
-            return status, response
-        bound = min(bound if bound is not None else places, math.floor(response.best_objective_bound + 1e-6))
+        bound = min(bound, math.floor(response.best_objective_bound + 1e-6))
+        if start is None or response.objective_value >= bound:
+            status = cp_model.OPTIMAL if response.objective_value >= bound else status
+            return status, _Incumbent(list(response.solution), response.objective_value, bound)
         if response.objective_value > _filled(component, start):
             start = list(response.solution)
-    bound = min(bound, places)
     unfilled = places - expression
-    model.Minimize(unfilled)
     status, best = solve_searched(
         component, None, deadline - time.monotonic(), workers, unfilled, start, bound=places - bound, filling=True
     )
-    if best.value == math.inf:
-        return cp_model.UNKNOWN, best
     # The search ran on the lean copy: every other variable's value, from the pairs chosen.
     pairs = {var.Index(): best.solution[var.Index()] for var in component.x.values()}
-    solution = complete(model, pairs, [], max(0.5, min(2.0, budget * 0.1)))
+    solution = complete(model, pairs, [], max(1.0, min(2.0, budget * 0.1)))
     if solution is None:
         return cp_model.UNKNOWN, best
     return status, _Incumbent(solution, places - best.value, places - best.bound)
