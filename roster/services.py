@@ -759,19 +759,25 @@ def assignment_save(assignment: Assignment) -> None:
 
 
 @transaction.atomic
-def assignment_add(*, shift: Shift, agent, by=None, extra_allowed: bool = False) -> Assignment:
+def assignment_add(*, shift: Shift, agent, by=None, extra_allowed: bool = False, explained: bool = False) -> Assignment:
     """Put an agent on a shift by hand, if no rule breaks; a published roster tells the agent.
 
     With `extra_allowed` (a director on the pages), a full shift that may take extra cover
     (Shift.may_take_extra: published, under way or today — a no-show) takes the agent beyond
-    its headcount, marked is_extra; every other rule still holds."""
+    its headcount, marked is_extra; every other rule still holds. A refusal says why as the
+    API words it (rule_breaches), or with `explained` in the pages' sentences
+    (explained_breaches)."""
     # Lock the shift: two directors filling its last place at once must not both succeed.
     shift = Shift.objects.select_for_update().select_related("roster", "line").get(pk=shift.pk)
     if shift.assignments.exclude(status__in=Assignment.NOT_HOLDING).filter(agent=agent).exists():
         raise RosterError(already_on(agent))
-    breaches = rule_breaches(shift=shift, agent=agent, by=by, extra_allowed=extra_allowed)
+    if explained:
+        # Whole sentences, each with its full stop.
+        breaches, separator = explained_breaches(shift=shift, agent=agent, by=by, extra_allowed=extra_allowed), " "
+    else:
+        breaches, separator = rule_breaches(shift=shift, agent=agent, by=by, extra_allowed=extra_allowed), "; "
     if breaches:
-        raise RosterError("; ".join(breaches))
+        raise RosterError(separator.join(breaches))
     # Past the breaches, a full shift is one that may take extra cover.
     assignment = Assignment(shift=shift, agent=agent, source=Assignment.Source.MANUAL, is_extra=shift.is_full())
     assignment_save(assignment)
