@@ -613,7 +613,7 @@ def explained_breaches(*, shift: Shift, agent, replacing=None, by=None, extra_al
     times of the agent's shifts on lines `by` does not manage stay hidden. With
     `extra_allowed`, a full shift that may take extra cover (Shift.may_take_extra) is no
     refusal: the agent is added beyond the headcount."""
-    if shift.assignments.filter(agent=agent).exclude(status__in=Assignment.NOT_HOLDING).exists():
+    if shift.holds(agent):
         return [already_on(agent)]
     found, plan = rule_violations(shift=shift, agent=agent, replacing=replacing, extra_allowed=extra_allowed)
     if found is None:
@@ -769,7 +769,7 @@ def assignment_add(*, shift: Shift, agent, by=None, extra_allowed: bool = False,
     (explained_breaches)."""
     # Lock the shift: two directors filling its last place at once must not both succeed.
     shift = Shift.objects.select_for_update().select_related("roster", "line").get(pk=shift.pk)
-    if shift.assignments.exclude(status__in=Assignment.NOT_HOLDING).filter(agent=agent).exists():
+    if shift.holds(agent):
         raise RosterError(already_on(agent))
     if explained:
         # Whole sentences, each with its full stop.
@@ -1092,7 +1092,7 @@ def shift_take(*, shift: Shift, agent, now=None) -> Assignment:
     shift = Shift.objects.select_for_update().select_related("roster", "line").get(pk=shift.pk)
     if now >= shift.end or not shift.roster.is_published:
         raise RosterError(_("This shift is over."))
-    if shift.assignments.filter(agent=agent).exclude(status__in=Assignment.NOT_HOLDING).exists():
+    if shift.holds(agent):
         raise RosterError(_("You are already on this shift."))
     if open_places(shift) == 0:
         raise RosterError(_("Someone else has already taken this shift."))
