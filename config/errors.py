@@ -22,12 +22,15 @@ from django.views.defaults import server_error as plain_server_error
 # Long enough for a restart, short enough for someone waiting on the page.
 RETRY_AFTER_SECONDS = 30
 
+# A database out of reach for a while (the pages' 503, the tasks' retries): connection refused,
+# closed or terminated, and the database's other passing troubles (a deadlock, a statement
+# timeout) are OperationalError; a connection used after it broke is InterfaceError. A bad
+# query is a ProgrammingError or an IntegrityError: a bug.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
 
 def database_unavailable(error) -> bool:
-    # Connection refused, closed or terminated, and the database's other passing troubles (a
-    # deadlock, a statement timeout) are OperationalError; a connection used after it broke is
-    # InterfaceError. A bad query is a ProgrammingError or an IntegrityError: a bug, a 500.
-    return isinstance(error, (OperationalError, InterfaceError))
+    return isinstance(error, DATABASE_UNAVAILABLE)
 
 
 def server_error(request):
