@@ -15,18 +15,22 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.defaults import server_error as plain_server_error
 
 # Long enough for a restart, short enough for someone waiting on the page.
 RETRY_AFTER_SECONDS = 30
 
+# A database out of reach for a while (the pages' 503, the tasks' retries): connection refused,
+# closed or terminated, and the database's other passing troubles (a deadlock, a statement
+# timeout) are OperationalError; a connection used after it broke is InterfaceError. A bad
+# query is a ProgrammingError or an IntegrityError: a bug.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
 
 def database_unavailable(error) -> bool:
-    # Connection refused, closed or terminated, and the database's other passing troubles (a
-    # deadlock, a statement timeout) are OperationalError; a connection used after it broke is
-    # InterfaceError. A bad query is a ProgrammingError or an IntegrityError: a bug, a 500.
-    return isinstance(error, (OperationalError, InterfaceError))
+    return isinstance(error, DATABASE_UNAVAILABLE)
 
 
 def server_error(request):
@@ -45,6 +49,7 @@ def csrf_failure(request, reason=""):
     """Django's own page is English and bare; this one says what happened and how to go on.
     The reason ("CSRF token missing") stays in the request log, not on the page."""
     back = request.META.get("HTTP_REFERER", "")
-    if not back.startswith(f"{request.scheme}://{request.get_host()}/"):
+    # A link back to the form, never to another site that sent the browser here.
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = ""
     return render(request, "403_csrf.html", {"back": back}, status=403)

@@ -19,20 +19,30 @@ from roster.solver import clock
 MIDNIGHT = datetime.time(0, 0)
 
 
+def unit_children() -> dict:
+    """The ids of each unit's children by the unit's id (None: the top units), in one query."""
+    children = defaultdict(list)
+    for pk, parent_id in Unit.objects.values_list("pk", "parent_id"):
+        children[parent_id].append(pk)
+    return children
+
+
+def with_units_below(unit_ids, children: dict) -> set[int]:
+    """These unit ids and those of every unit below them, from unit_children()."""
+    found = set(unit_ids)
+    frontier = list(found)
+    while frontier:
+        for child in children[frontier.pop()]:
+            if child not in found:
+                found.add(child)
+                frontier.append(child)
+    return found
+
+
 class UnitQuerySet(models.QuerySet):
     def with_descendants(self):
         """These units and every unit below them (Sở Y tế → CDC)."""
-        children = defaultdict(list)
-        for pk, parent_id in Unit.objects.values_list("pk", "parent_id"):
-            children[parent_id].append(pk)
-        found = set(self.values_list("pk", flat=True))
-        frontier = list(found)
-        while frontier:
-            for child in children[frontier.pop()]:
-                if child not in found:
-                    found.add(child)
-                    frontier.append(child)
-        return Unit.objects.filter(pk__in=found)
+        return Unit.objects.filter(pk__in=with_units_below(self.values_list("pk", flat=True), unit_children()))
 
 
 class Unit(models.Model):

@@ -1,9 +1,9 @@
 """Celery tasks of the hotline app: thin wrappers around plain functions."""
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from config.errors import DATABASE_UNAVAILABLE
 from hotline import calls
 
 # A database restarting or failing over is back within seconds: a task it interrupts runs
@@ -11,7 +11,7 @@ from hotline import calls
 # waiting for the beat's next run, which for a daily job is tomorrow. Every task so marked
 # must be safe to run twice.
 DATABASE_RETRY = {
-    "autoretry_for": (OperationalError, InterfaceError),
+    "autoretry_for": DATABASE_UNAVAILABLE,
     "retry_backoff": True,
     "retry_backoff_max": 60,
     "max_retries": 8,

@@ -220,16 +220,13 @@ def add_agent(request, shift_pk):
     if agent is None:
         messages.error(request, _("Choose an agent."))
         return back_to_builder(request, shift.line)
-    breaches = services.explained_breaches(shift=shift, agent=agent, by=request.user, extra_allowed=True)
-    if breaches:
-        messages.error(request, " ".join(breaches))
-        return back_to_builder(request, shift.line)
     try:
-        assignment = services.assignment_add(shift=shift, agent=agent, by=request.user, extra_allowed=True)
+        # The service checks the rules once, under its lock, and refuses in the page's words.
+        assignment = services.assignment_add(
+            shift=shift, agent=agent, by=request.user, extra_allowed=True, explained=True
+        )
     except services.RosterError as e:
-        # The roster changed since the check above (another director): say why in the page's words.
-        why = services.explained_breaches(shift=shift, agent=agent, by=request.user, extra_allowed=True)
-        messages.error(request, " ".join(why) or str(e))
+        messages.error(request, str(e))
     else:
         if assignment.is_extra:
             messages.warning(

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from hotline.models import Line
 from roster.models import Assignment, Shift
-from roster.names import name_key
 from roster.planning import local_midnight
 
 CONFIRMED = (Assignment.Status.CONFIRMED, Assignment.Status.CHECKED_IN)
@@ -40,8 +39,7 @@ def on_call(lines, now: datetime.datetime) -> list[dict]:
     entries = []
     for line in lines:
         shifts = by_line.get(line.pk, [])
-        # Each shift's people in Vietnamese order (roster.names).
-        agents = [a for shift in shifts for a in sorted(holding(shift), key=lambda a: name_key(a.agent.full_name))]
+        agents = [a for shift in shifts for a in shift.assignments_by_name() if a.status not in Assignment.NOT_HOLDING]
         required = line.required_at(now)
         checked_in = sum(1 for a in agents if a.is_present)
         started = min((s.start for s in shifts), default=now)

@@ -14,7 +14,7 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from hotline.exports import csv_row
 from roster.models import Assignment, PublicHoliday, Roster
@@ -136,9 +136,18 @@ def whole(number: float | None) -> str:
 
 
 def hours_csv(rows) -> bytes:
-    """UTF-8 with a BOM, so Excel opens the Vietnamese names correctly."""
+    """UTF-8 with a BOM, so Excel opens the Vietnamese names correctly.
+
+    Numbers are written as the page's language writes them. Excel reads a CSV with the
+    computer's regional settings: set to Vietnamese, its decimal mark is the comma and its
+    list separator ';', so "60.00" would not be a number and commas would not split cells."""
+    decimal_mark = formats.get_format("DECIMAL_SEPARATOR")
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=";" if decimal_mark == "," else ",")
+
+    def hours(number: float) -> str:
+        return f"{number:.2f}".replace(".", decimal_mark)
+
     writer.writerow(CSV_HEADER)
     for row in rows:
         writer.writerow(
@@ -148,16 +157,16 @@ def hours_csv(rows) -> bytes:
                     row.agent.phone_display,
                     row.agent.unit.name,
                     row.shifts,
-                    f"{row.hours:.2f}",
-                    f"{row.night_hours:.2f}",
-                    f"{row.weekend_hours:.2f}",
-                    f"{row.holiday_hours:.2f}",
+                    hours(row.hours),
+                    hours(row.night_hours),
+                    hours(row.weekend_hours),
+                    hours(row.holiday_hours),
                     row.period.nights,
                     row.period.weekends,
                     row.period.holidays,
                     whole(row.load),
                     *(
-                        [f"{row.past.hours:.2f}", row.past.nights, row.past.weekends, row.past.holidays]
+                        [hours(row.past.hours), row.past.nights, row.past.weekends, row.past.holidays]
                         if row.past
                         else ["", "", "", ""]
                     ),

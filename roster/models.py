@@ -401,6 +401,10 @@ class Shift(models.Model):
             and now < self.end
         )
 
+    def holds(self, agent) -> bool:
+        """Whether the agent is on this shift: assigned, and not declined or absent."""
+        return self.assignments.filter(agent=agent).exclude(status__in=Assignment.NOT_HOLDING).exists()
+
     def holding_agents(self) -> list:
         """The agents this shift counts on (not declined, not absent); reads prefetched
         assignments with their agents when there are."""

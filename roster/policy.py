@@ -20,7 +20,7 @@ from collections import defaultdict
 
 from django.db.models import Q
 
-from hotline.models import Hotline, Line, Unit
+from hotline.models import Hotline, Line, Unit, unit_children, with_units_below
 from roster.models import Agent
 
 
@@ -66,9 +66,7 @@ def managed_line_ids(users) -> dict[int, set[int]]:
     """managed_lines of many users at once, as line ids by user id: the same rule, read in a
     fixed few queries however many users, units and lines there are (the beat's gap alert asks
     it for every director of the country)."""
-    children = defaultdict(list)
-    for pk, parent_id in Unit.objects.values_list("pk", "parent_id"):
-        children[parent_id].append(pk)
+    children = unit_children()
     directed = defaultdict(set)
     for user_id, unit_id in Unit.directors.through.objects.filter(user__in=[u.pk for u in users]).values_list(
         "user_id", "unit_id"
@@ -81,12 +79,7 @@ def managed_line_ids(users) -> dict[int, set[int]]:
             result[user.pk] = {pk for pk, _unit, _operator in lines}
             continue
         operated = directed[user.pk] if user.is_authenticated else set()
-        below, frontier = set(operated), list(operated)
-        while frontier:
-            for child in children[frontier.pop()]:
-                if child not in below:
-                    below.add(child)
-                    frontier.append(child)
+        below = with_units_below(operated, children)
         result[user.pk] = {pk for pk, unit_id, operator_id in lines if operator_id in operated or unit_id in below}
     return result
 

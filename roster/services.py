@@ -527,10 +527,13 @@ def roster_build_sweep(*, now: datetime.datetime) -> int:
     return running + queued
 
 
-def rule_violations(*, shift: Shift, agent, replacing=None):
+def rule_violations(*, shift: Shift, agent, replacing=None, extra_allowed: bool = False):
     """The engine checker's violations if this agent took this shift (`replacing` leaves it
     at the same time, as in a swap), with the plan they were found in; None when the agent
-    is not one of the roster's agents at all."""
+    is not one of the roster's agents at all.
+
+    With `extra_allowed`, a full shift that may take extra cover (Shift.may_take_extra) is no
+    violation: the agent is added beyond the headcount (Assignment.is_extra)."""
     plan = plan_for(shift.roster, time_limit_s=1)
     shift_key = f"s{shift.pk}"
     agent_key = f"a{agent.pk}"
@@ -552,6 +555,8 @@ def rule_violations(*, shift: Shift, agent, replacing=None):
             if v.rule not in solver.rules.MONOTONE_RULES
         ]
     found = [v for v in found if shift_key in v.shifts and v.agent in (None, agent_key)]
+    if extra_allowed and shift.may_take_extra(timezone.now()):
+        found = [v for v in found if not is_headcount(v)]
     return found, plan
 
 
@@ -572,11 +577,9 @@ def rule_breaches(*, shift: Shift, agent, replacing=None, by=None, extra_allowed
     caller (`by`) does not manage one of those lines, the rules that weigh them are named
     without the times and hours of those shifts. With `extra_allowed`, a full shift that may
     take extra cover (Shift.may_take_extra) is no breach."""
-    found, _plan = rule_violations(shift=shift, agent=agent, replacing=replacing)
+    found, _plan = rule_violations(shift=shift, agent=agent, replacing=replacing, extra_allowed=extra_allowed)
     if found is None:
         return [_("%(agent)s is not an active agent of this roster's lines.") % {"agent": agent.full_name}]
-    if extra_allowed and shift.may_take_extra(timezone.now()):
-        found = [v for v in found if not is_headcount(v)]
     if by is None or not works_where_unseen(agent, shift.roster, by):
         return [str(v) for v in found]
     return [
@@ -610,13 +613,11 @@ def explained_breaches(*, shift: Shift, agent, replacing=None, by=None, extra_al
     times of the agent's shifts on lines `by` does not manage stay hidden. With
     `extra_allowed`, a full shift that may take extra cover (Shift.may_take_extra) is no
     refusal: the agent is added beyond the headcount."""
-    if shift.assignments.filter(agent=agent).exclude(status__in=Assignment.NOT_HOLDING).exists():
+    if shift.holds(agent):
         return [already_on(agent)]
-    found, plan = rule_violations(shift=shift, agent=agent, replacing=replacing)
+    found, plan = rule_violations(shift=shift, agent=agent, replacing=replacing, extra_allowed=extra_allowed)
     if found is None:
         return [_("%(agent)s is not an active agent of this roster's lines.") % {"agent": agent.full_name}]
-    if extra_allowed and shift.may_take_extra(timezone.now()):
-        found = [v for v in found if not is_headcount(v)]
     explained = [explain(v, shift=shift, agent=agent, rules=plan.problem.rules, by=by) for v in found]
     return list(dict.fromkeys(explained))
 
@@ -758,19 +759,25 @@ def assignment_save(assignment: Assignment) -> None:
 
 
 @transaction.atomic
-def assignment_add(*, shift: Shift, agent, by=None, extra_allowed: bool = False) -> Assignment:
+def assignment_add(*, shift: Shift, agent, by=None, extra_allowed: bool = False, explained: bool = False) -> Assignment:
     """Put an agent on a shift by hand, if no rule breaks; a published roster tells the agent.
 
     With `extra_allowed` (a director on the pages), a full shift that may take extra cover
     (Shift.may_take_extra: published, under way or today — a no-show) takes the agent beyond
-    its headcount, marked is_extra; every other rule still holds."""
+    its headcount, marked is_extra; every other rule still holds. A refusal says why as the
+    API words it (rule_breaches), or with `explained` in the pages' sentences
+    (explained_breaches)."""
     # Lock the shift: two directors filling its last place at once must not both succeed.
     shift = Shift.objects.select_for_update().select_related("roster", "line").get(pk=shift.pk)
-    if shift.assignments.exclude(status__in=Assignment.NOT_HOLDING).filter(agent=agent).exists():
+    if shift.holds(agent):
         raise RosterError(already_on(agent))
-    breaches = rule_breaches(shift=shift, agent=agent, by=by, extra_allowed=extra_allowed)
+    if explained:
+        # Whole sentences, each with its full stop.
+        breaches, separator = explained_breaches(shift=shift, agent=agent, by=by, extra_allowed=extra_allowed), " "
+    else:
+        breaches, separator = rule_breaches(shift=shift, agent=agent, by=by, extra_allowed=extra_allowed), "; "
     if breaches:
-        raise RosterError("; ".join(breaches))
+        raise RosterError(separator.join(breaches))
     # Past the breaches, a full shift is one that may take extra cover.
     assignment = Assignment(shift=shift, agent=agent, source=Assignment.Source.MANUAL, is_extra=shift.is_full())
     assignment_save(assignment)
@@ -1085,14 +1092,16 @@ def shift_take(*, shift: Shift, agent, now=None) -> Assignment:
     shift = Shift.objects.select_for_update().select_related("roster", "line").get(pk=shift.pk)
     if now >= shift.end or not shift.roster.is_published:
         raise RosterError(_("This shift is over."))
-    if shift.assignments.filter(agent=agent).exclude(status__in=Assignment.NOT_HOLDING).exists():
+    if shift.holds(agent):
         raise RosterError(_("You are already on this shift."))
     if open_places(shift) == 0:
         raise RosterError(_("Someone else has already taken this shift."))
+    # An open escalation means the shift is under way, so it may take extra cover: a full
+    # shift takes the agent beyond its headcount while the absent agents keep their places.
+    breaches = explained_breaches(shift=shift, agent=agent, extra_allowed=True)
+    if breaches:
+        raise RosterError("; ".join(breaches))
     extra = shift.is_full()
-    found, _plan = rule_violations(shift=shift, agent=agent)
-    if found is None or any(not (extra and is_headcount(v)) for v in found):
-        raise RosterError("; ".join(explained_breaches(shift=shift, agent=agent)))
     assignment = Assignment.objects.filter(shift=shift, agent=agent).first() or Assignment(shift=shift, agent=agent)
     assignment.status, assignment.source, assignment.is_extra = (
         Assignment.Status.CONFIRMED,

@@ -5,7 +5,7 @@ import os
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,11 +84,10 @@ class Switchboard(models.Model):
     def changes_today(self) -> dict:
         """Members the connector added and removed since local midnight (the operator's page)."""
         midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-        members = RosterMember.objects.filter(switchboard=self)
-        return {
-            "added": members.filter(added_at__gte=midnight).count(),
-            "removed": members.filter(removed_at__gte=midnight).count(),
-        }
+        return RosterMember.objects.filter(switchboard=self).aggregate(
+            added=Count("pk", filter=Q(added_at__gte=midnight)),
+            removed=Count("pk", filter=Q(removed_at__gte=midnight)),
+        )
 
     def following_lines(self):
         """The hotline's active lines whose queue follows the roster (on unless switched off)."""

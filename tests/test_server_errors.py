@@ -2,7 +2,10 @@
 
 import json
 
+import pytest
+from django.contrib.auth import get_user_model
 from django.db import InterfaceError, OperationalError
+from django.test import Client
 
 from config.errors import server_error
 
@@ -46,3 +49,18 @@ def test_a_form_with_a_stale_token_gets_a_vietnamese_page_in_the_sites_layout(db
     assert response.status_code == 403
     assert "Biểu mẫu đã hết hiệu lực" in page and "CSRF" not in page
     assert 'href="http://testserver/me/leave/"' in page and "navbar" in page
+
+
+@pytest.mark.parametrize(
+    ("referer", "linked"),
+    [
+        ("http://testserver/me/leave/", True),
+        ("https://evil.example/me/leave/", False),
+        ("http://testserver.evil/", False),
+    ],
+)
+def test_the_stale_token_page_links_back_only_within_the_site(db, referer, linked):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(get_user_model().objects.create_user("nhung", password="x"))
+    page = browser.post("/me/leave/", {"start": "20/01/2027 07:00"}, HTTP_REFERER=referer).content.decode()
+    assert (f'href="{referer}"' in page) == linked

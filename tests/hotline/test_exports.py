@@ -70,12 +70,13 @@ def test_the_hours_csv_shows_formula_names_as_text(login):
     today = timezone.localdate()
     response = login("director").get(f"/reports/hours/?start={today}&end={today}&format=csv")
 
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))[1:]
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))[1:]
     assert rows
     for name, _phone, unit, shifts, *hours in rows:
         assert name.startswith("'") and name[1:] in NAMES
         assert unit == "'=cmd|' /C calc'!A0"
-        assert int(shifts) >= 0 and all(float(h) >= 0 for h in hours)
+        assert int(shifts) >= 0 and all(float(h.replace(",", ".")) >= 0 for h in hours)
 
 
 def test_the_roster_xlsx_shows_formula_names_as_text(login):

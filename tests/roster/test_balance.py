@@ -148,7 +148,7 @@ def test_the_hours_report_shows_the_months_before_and_the_loads(login):
     assert 'data-load="past">–' not in row and 'data-load="together">–' not in row
 
     response = login("director").get(f"/reports/hours/?{period}&format=csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][12:] == [
         "Giờ trực các tháng trước",
         "Ca đêm các tháng trước",
@@ -158,4 +158,4 @@ def test_the_hours_report_shows_the_months_before_and_the_loads(login):
         "Mức tải cộng dồn (%)",
     ]
     mine = next(r for r in rows if r[0] == agent.full_name)
-    assert (mine[4], mine[12], mine[13]) == ("12.00", "12.00", "1")
+    assert (mine[4], mine[12], mine[13]) == ("12,00", "12,00", "1")

@@ -60,12 +60,32 @@ def test_the_csv_has_a_bom_and_a_row_an_agent(login):
     query = f"start={today}&end={today + datetime.timedelta(days=6)}&format=csv"
     response = login("director").get(f"/reports/hours/?{query}")
     assert response.content.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "Họ và tên"
-    worked = [r for r in rows[1:] if float(r[4]) > 0]
+    worked = [r for r in rows[1:] if number(r[4]) > 0]
     assert worked
-    assert sum(float(r[4]) for r in rows[1:]) >= 7 * 24  # line 2 is staffed round the clock
-    assert sum(float(r[7]) for r in rows[1:]) >= 24  # today is a holiday here
+    assert sum(number(r[4]) for r in rows[1:]) >= 7 * 24  # line 2 is staffed round the clock
+    assert sum(number(r[7]) for r in rows[1:]) >= 24  # today is a holiday here
+
+
+def number(text):
+    """A number as the Vietnamese CSV writes it (a decimal comma)."""
+    return float(text.replace(",", "."))
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "hours"),
+    [("vi", "Họ và tên;Điện thoại;Đơn vị;Số ca;Giờ trực;", ";12,00;"), ("en", "Họ và tên,Điện thoại,", ",12.00,")],
+)
+def test_the_csv_is_written_for_excel_in_the_pages_language(login, language, header, hours):
+    """A Vietnamese Excel splits cells at ';' and reads "12,00" as a number; an English one
+    splits at ',' and reads "12.00"."""
+    client = login("director")
+    client.cookies["django_language"] = language
+    today = timezone.localdate()
+    response = client.get(f"/reports/hours/?start={today}&end={today + datetime.timedelta(days=6)}&format=csv")
+    assert response.content.startswith(("\ufeff" + header).encode())
+    assert hours.encode() in response.content  # a 12-hour shift of line 2
 
 
 def test_the_xlsx_is_the_signed_summary_with_hours_as_numbers(login):

@@ -118,6 +118,28 @@ def test_a_director_covers_a_no_show_beyond_the_headcount_as_extra(line, live_sh
     assert assignment.is_extra and assignment.is_live
 
 
+@pytest.mark.parametrize("full", [False, True])
+def test_adding_an_agent_on_the_page_runs_the_planner_once(line, draft, director, monkeypatch, full):
+    """Whether the add is refused (a full coming shift) or done, one plan is checked."""
+    first, second = AgentFactory.create_batch(2, unit=line.unit, lines=[line])
+    shift = ShiftFactory(roster=draft, line=line, start=local(TZ_DAY, 7), end=local(TZ_DAY, 19), required=1)
+    if full:
+        AssignmentFactory(shift=shift, agent=first)
+    plans = []
+
+    def counted_plan_for(roster, **kwargs):
+        plans.append(roster)
+        return plan_for(roster, **kwargs)
+
+    monkeypatch.setattr(services, "plan_for", counted_plan_for)
+    client = Client()
+    client.force_login(director)
+    page = client.post(f"/shifts/{shift.pk}/add/", {"agent": second.pk, **builder_period()}, follow=True)
+    assert len(plans) == 1
+    assert shift.assignments.filter(agent=second).exists() != full
+    assert ("Ca này đã đủ 1 người theo yêu cầu." in page.content.decode()) == full
+
+
 def test_extra_cover_is_never_a_fixed_place_so_later_builds_stay_valid(line, live_shift, director):
     cover = AgentFactory(unit=line.unit, lines=[line])
     services.assignment_add(shift=live_shift, agent=cover, by=director, extra_allowed=True)

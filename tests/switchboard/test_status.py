@@ -50,6 +50,24 @@ def test_the_operator_sees_the_connection_and_todays_changes(client, world):
     assert 'data-added-today="1" data-removed-today="0"' in page
 
 
+def test_todays_changes_are_one_query_a_switchboard(world, django_assert_num_queries):
+    line, (an, binh, _cuong), switchboard = world
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    for agent, added_at, removed_at in [(an, timezone.now(), None), (binh, yesterday, timezone.now())]:
+        RosterMember.objects.create(
+            switchboard=switchboard,
+            line=line,
+            agent=agent,
+            queue=QUEUE,
+            interface=f"PJSIP/{agent.pk}",
+            member_name=agent.full_name,
+            added_at=added_at,
+            removed_at=removed_at,
+        )
+    with django_assert_num_queries(1):
+        assert switchboard.changes_today() == {"added": 1, "removed": 1}
+
+
 def test_a_line_switched_off_or_a_deactivated_agent_is_not_put_in_the_queue(world):
     line, (an, _binh, _cuong), switchboard = world
     now = timezone.now()
