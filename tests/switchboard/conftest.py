@@ -78,8 +78,8 @@ class Running:
         self.thread.join(5)
 
 
-def eventually(check, timeout=8.0, what="the condition"):
-    """Wait until check() is true; the connector works in its own thread."""
+def eventually(check, timeout=15.0, what="the condition"):
+    """Wait until check() is true; the connector works in its own thread (slowly, on a loaded CI machine)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
