@@ -61,6 +61,9 @@ class BuildResult:
     changed: int = 0
     wall_s: float = 0.0
     unkept_fixed: list = field(default_factory=list)  # [(Shift, agent key)]
+    # The most places any roster keeping every rule could fill, as the engine proved it:
+    # equal to `filled` when the roster is as full as it can be.
+    most: int | None = None
 
     @property
     def complete(self) -> bool:
@@ -297,11 +300,16 @@ def roster_build_write(*, plan: Plan, solution, by=None, publish: bool = False) 
         UnfilledPlace(plan.shifts[u.shift], u.missing, u.reason) for u in solution.unfilled if u.shift in plan.shifts
     ]
     required = sum(s.required for s in plan.shifts.values())
+    filled = required - sum(u.missing for u in unfilled)
+    # The engine's bound covers the context shifts too (always filled: they are fixed); the
+    # places it proves no roster can fill are all the draft's.
+    unfillable = solution.stats.get("required", 0) - solution.stats.get("best_bound", solution.stats.get("required", 0))
     return BuildResult(
         roster=draft,
         status=solution.status,
-        filled=required - sum(u.missing for u in unfilled),
+        filled=filled,
         required=required,
+        most=min(required, max(filled, required - unfillable)),
         unfilled=sorted(unfilled, key=lambda u: (u.shift.start, u.shift.line_id)),
         changed=len(stale),
         wall_s=solution.stats.get("wall_s", 0.0),
@@ -480,6 +488,7 @@ def roster_build_run(*, build_id: int) -> None:
                 "status": result.status,
                 "filled": result.filled,
                 "required": result.required,
+                "most": result.most,
                 "changed": result.changed,
                 "wall_s": result.wall_s,
                 "unfilled": [

@@ -98,6 +98,7 @@ def test_an_unfilled_place_comes_with_its_reason(line):
     assert result.filled < result.required
     assert not result.complete
     assert all("line" in place.reason for place in result.unfilled)
+    assert result.most == result.filled, "one agent can do no more: the engine proves it"
 
 
 def test_publishing_makes_the_roster_live_and_replaces_the_old_one(line):

@@ -100,6 +100,19 @@ def test_building_shows_progress_then_the_result(login):
     assert 'data-roster="draft"' in page
 
 
+def test_a_short_staffed_build_says_no_roster_can_fill_more(login):
+    client = login("director")
+    line = line_2()
+    line.agents.exclude(pk=line.agents.order_by("pk").first().pk).update(active=False)
+    response = client.post(f"/lines/{line.pk}/roster/build/", period())
+    roster_build_run(build_id=RosterBuild.objects.latest("pk").pk)
+    build = RosterBuild.objects.latest("pk")
+    assert build.result["filled"] == build.result["most"] < build.result["required"]
+    page = client.get(response["Location"]).content.decode()
+    assert "Không lịch nào xếp được nhiều hơn" in page
+    assert "đây là lịch đầy đủ nhất có thể (bộ lập lịch đã chứng minh)" in page
+
+
 def test_adding_an_agent_who_breaks_the_rest_rule_says_which_shift_and_what_is_needed(login):
     client = login("director")
     line = line_2()
