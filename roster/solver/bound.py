@@ -15,8 +15,9 @@ per agent and ISO week instead:
   works, within the weekly hours cap (history counted), no more shifts starting in the week
   than an interval schedule of them can hold (rule 3), and shifts held by the pattern alone
   (a class of one) not too close to each other or to the rest;
-- a class crossing two weeks has the same count in both weeks' patterns, and the places a
-  class fills are at most the shifts its agents work, and at most its places.
+- a class crossing two weeks has the same count in both weeks' patterns, at least the fixed
+  assignments of the agent in it; the places a class fills are at most the shifts its agents
+  work, and at most its places.
 
 Every roster that keeps the rules gives each agent such a pattern each week, so the model's
 optimum (or CP-SAT's bound on it) is an upper bound on the places filled. Each pattern is a
@@ -133,6 +134,9 @@ def _pattern_model(component, deadline: float):
                     counts[k] = count
                     worked[k].append(count)
                     each.append((agent.id, own[k], count))
+                    kept = sum(1 for shift in own[k] if (shift.id, agent.id) in component.fixed)
+                    if kept:
+                        model.Add(count >= kept)  # fixed assignments are worked
     filled = []
     for k, members in classes.items():
         if worked[k]:

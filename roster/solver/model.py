@@ -75,6 +75,7 @@ class ComponentModel:
         for shift in shifts:
             if len(by_shift[shift.id]) > shift.ceiling:
                 self.model.Add(sum(by_shift[shift.id]) <= shift.ceiling)
+        self.fixed = frozenset(fixed)
         for pair in fixed:
             self.model.Add(self.x[pair] == 1)
 

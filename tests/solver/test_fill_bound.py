@@ -62,3 +62,16 @@ def test_a_short_staffed_roster_is_proven_as_full_as_it_can_be():
     assert solution.stats["objective"] == solution.stats["best_bound"] < required
     assert check(problem, solution.assignments) == []
     assert sum(u.missing for u in solution.unfilled) == required - solution.stats["objective"]
+
+
+def test_fixed_assignments_count_in_the_bound():
+    # a (40 hours a week, lines 1 and 2) is held to the 12-hour shift on line 1 that b could
+    # have taken: a then has room for three of the five 8-hour shifts on line 2, so four
+    # places, not the six a free choice would fill.
+    shifts = [shift("x", 7, 7, 12, line="1")] + [shift(f"e{day}", day, 8, 8) for day in range(8, 13)]
+    agents = [agent("a", lines=["1", "2"], max_hours_per_week=40), agent("b", lines=["1"], max_hours_per_week=40)]
+    problem = parse_problem({"shifts": shifts, "agents": agents, "fixed": [{"shift": "x", "agent": "a"}]})
+    found = fill_bound(ComponentModel(problem, problem.shifts, problem.agents, {("x", "a")}), time.monotonic() + 10, 1)
+    assert found.bound == 4
+    free = parse_problem({"shifts": shifts, "agents": agents})
+    assert fill_bound(component_of(free), time.monotonic() + 10, workers=1).bound == 6
