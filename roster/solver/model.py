@@ -725,7 +725,7 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
 # model's bound (bound.py), which usually takes a second or two.
 BOUND_SHARE = 0.3
 # ... and this share of what is left to the dive (_dive) before the neighbourhood search.
-DIVE_SHARE = 0.7
+DIVE_SHARE = 0.5
 
 
 def _solve_filled(component: ComponentModel, expression, budget: float, workers: int, start):
