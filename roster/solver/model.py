@@ -54,15 +54,20 @@ DEBUG = os.environ.get("TRUCBAN_SOLVER_DEBUG")
 class ComponentModel:
     """The model of one independent part of the problem: lines and the agents who answer them."""
 
-    def __init__(self, problem: Problem, shifts: list, agents: list, fixed: set):
+    def __init__(self, problem: Problem, shifts: list, agents: list, fixed: set, allowed=None, outside=None):
+        """A neighbourhood of the weighted search is a model of its own: `allowed`, when given,
+        holds the only pairs beside `fixed` that get a variable, and `outside` counts for each
+        shift the agents on it who are left out of the model (they weigh in its cover)."""
         self.problem = problem
         self.shifts = shifts
         self.agents = agents
+        self.fixed = set(fixed)
+        self.outside = outside or {}
         self.model = cp_model.CpModel()
         self.x = {}  # (shift id, agent id) → BoolVar
         tz = problem.timezone
 
-        self._pair_variables(fixed)
+        self._pair_variables(fixed, allowed)
         by_agent = defaultdict(list)
         by_shift = defaultdict(list)
         for (shift_id, agent_id), var in self.x.items():
@@ -73,8 +78,9 @@ class ComponentModel:
 
         # Rule 7: at most `ceiling` agents a shift (one variable per pair: never twice).
         for shift in shifts:
-            if len(by_shift[shift.id]) > shift.ceiling:
-                self.model.Add(sum(by_shift[shift.id]) <= shift.ceiling)
+            room = shift.ceiling - self.outside.get(shift.id, 0)
+            if len(by_shift[shift.id]) > room:
+                self.model.Add(sum(by_shift[shift.id]) <= room)
         self.fixed = frozenset(fixed)
         for pair in fixed:
             self.model.Add(self.x[pair] == 1)
@@ -92,10 +98,10 @@ class ComponentModel:
 
         self._cover(by_shift)
         # The rules and the places alone, before any level adds its variables: the filled
-        # level's search re-solves this lean copy, many times a second.
-        self.rules_model = self.model.Clone()
+        # level's search of a short-staffed roster re-solves this lean copy many times a second.
+        self.rules_model = None if problem.weighted else self.model.Clone()
 
-    def _pair_variables(self, fixed):
+    def _pair_variables(self, fixed, allowed):
         """Rules 1, 2 and 15, a type the agent may not work at all, and history's rest: pairs
         that break them get no variable at all."""
         min_rest = rules.rest(self.problem)
@@ -104,6 +110,8 @@ class ComponentModel:
             for agent in self.agents:
                 pair = (shift.id, agent.id)
                 if pair not in fixed:
+                    if allowed is not None and pair not in allowed:
+                        continue
                     if shift.line not in agent.lines or rules.unavailable_during(agent, shift.start, shift.end):
                         continue
                     if day in agent.days_off or not rules.may_work_type(self.problem.rules_for(agent), shift):
@@ -371,18 +379,22 @@ class ComponentModel:
         weighted = self.problem.weighted
         for shift in self.shifts:
             variables = by_shift[shift.id]
-            count = cp_model.LinearExpr.Sum(variables)
+            base = self.outside.get(shift.id, 0)
+            count = cp_model.LinearExpr.Sum(variables) + base
             if shift.ceiling > shift.required and variables:
                 under = self.model.NewIntVar(0, shift.required, "")
                 over = self.model.NewIntVar(0, shift.ceiling - shift.required, "")
                 self.model.Add(count - over + under == shift.required)
+            elif not variables and base:
+                # Only agents left out of this model are on it: the cover is a constant.
+                under, over = max(0, shift.required - base), max(0, base - shift.required)
             else:
                 under, over = shift.required - count, 0
             if weighted and shift.under_weight is not None:
                 penalty_terms.append(shift.under_weight * under)
             elif shift.required:
                 filled_terms.append(shift.required - under)
-            if shift.over_weight and variables:
+            if shift.over_weight and (variables or base):
                 penalty_terms.append(shift.over_weight * over)
         penalty_terms += [weight * term for weight, term in self.request_terms]
         # An unweighted problem always has the level (possibly 0); a weighted one when some
@@ -596,16 +608,22 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
     # the minimums (of hours, of runs of work or rest); when it breaks one of those it is
     # only a hint, not a fallback.
     # A weighted problem has no fairness levels: its start stays the first engine's greedy.
-    start = set(
-        greedy(
-            problem,
-            fixed=fixed,
-            keep=current,
-            shifts=component.shifts,
-            agents=component.agents,
-            prorated=not problem.weighted,
+    if problem.weighted and component.filled is None:
+        # Every place carries a weight: the penalty level builds its own start agent by agent
+        # (weighted.py); the greedy's would only be overwritten, and it took over a minute on
+        # the benchmark's largest instance.
+        start = set(fixed)
+    else:
+        start = set(
+            greedy(
+                problem,
+                fixed=fixed,
+                keep=current,
+                shifts=component.shifts,
+                agents=component.agents,
+                prorated=not problem.weighted,
+            )
         )
-    )
     if not problem.weighted and len(start) < _filled_upper_bound(component):
         # Places stay empty: the first engine's greedy sometimes fills a few more, and filling
         # comes first. The pro-rated one wins ties (it is the fairer start).
@@ -677,6 +695,12 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
             model.Minimize(expression)
         if name == "filled" and not problem.weighted:
             status, response = _solve_filled(component, expression, budget, workers, incumbent)
+        elif name == "penalty" and problem.weighted and component.filled is None:
+            # Every place carries a weight: the search on sub-models (imported here, as it
+            # builds on this module).
+            from roster.solver.weighted import solve_penalty
+
+            status, response = solve_penalty(component, solver, budget, workers, expression)
         elif name == "penalty" and problem.weighted:
             status, response = solve_searched(component, solver, budget, workers, expression)
         elif name in SEARCHED_LEVELS and incumbent is not None:

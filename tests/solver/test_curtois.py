@@ -120,3 +120,38 @@ def test_a_short_run_on_instance_2_gives_a_valid_roster_never_below_the_optimum(
     assert solution.status in {"OPTIMAL", "FEASIBLE"}
     assert check(problem, solution.assignments) == []
     assert solution.stats["penalty_bound"] <= 828 <= solution.stats["penalty"]
+
+
+def test_a_neighbourhood_sub_model_counts_the_agents_left_out_in_its_cover():
+    # The weighted search re-solves a few agents against the cover the others leave
+    # (ComponentModel's `outside`): its penalty plus the left-out agents' unmet requests is
+    # the whole roster's penalty, as rules.penalty counts it.
+    from collections import Counter
+
+    from ortools.sat.python import cp_model
+
+    from roster.solver.model import ComponentModel
+
+    problem = read_curtois((ROOT / "bench" / "curtois" / "Instance2.txt").read_text(), time_limit_s=4)
+    roster = solve(problem, workers=1).assignments
+    freed = {a.id for a in problem.agents[:3]}
+    kept = [p for p in roster if p[1] not in freed]
+    sub = ComponentModel(
+        problem,
+        problem.shifts,
+        [a for a in problem.agents if a.id in freed],
+        set(),
+        outside=Counter(shift_id for shift_id, _ in kept),
+    )
+    sub.model.Minimize(sub.penalty)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 10
+    assert solver.Solve(sub.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    chosen = [pair for pair, var in sub.x.items() if solver.Value(var)]
+    assert check(problem, kept + chosen) == []
+    left_out = 0
+    for agent in problem.agents:
+        if agent.id not in freed:
+            shifts = [problem.shift_by_id[s] for s, a in kept if a == agent.id]
+            left_out += sum(r.weight for r in agent.requests if bool(R.request_shifts(problem, r, shifts)) != r.on)
+    assert solver.ObjectiveValue() + left_out == R.penalty(problem, kept + chosen)["total"]

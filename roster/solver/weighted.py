@@ -1,0 +1,261 @@
+"""
+The penalty level of a weighted problem whose every place carries a weight (the Curtois & Qu
+benchmark): a start built agent by agent, a first CP-SAT solve, large-neighbourhood search on
+sub-models, a last CP-SAT solve (docs/solver.md, "Objective of a weighted problem").
+
+Each neighbourhood is a model of its own (`ComponentModel` with `allowed` / `outside`): the
+agents it frees with the cover the others leave, or every agent over a window of days with the
+rest of the roster fixed. CP-SAT then presolves a few hundred variables instead of the whole
+copy, which on the large instances took seconds a neighbourhood.
+"""
+
+import concurrent.futures
+import math
+import random
+import sys
+import time
+from collections import Counter
+
+from ortools.sat.python import cp_model
+
+from roster.solver import rules
+from roster.solver.model import (
+    DEBUG,
+    FIRST_SOLVE_SHARE,
+    LAST_SOLVE_SHARE,
+    WEIGHTED_PARAMETERS,
+    ComponentModel,
+    _Incumbent,
+    complete,
+    hint_everything,
+)
+
+# Each neighbourhood's time. Sub-models are small: most are settled well within it.
+NEIGHBOURHOOD_SECONDS = 2.5
+# A neighbourhood settled within this share of its time grows by one; any other shrinks.
+QUICK_SHARE = 0.5
+# A sub-model is small and solved again and again: probing and symmetry detection cost more
+# than they save there (measured on instance 12: most neighbourhoods settled 15–30 % sooner).
+SUB_MODEL_PARAMETERS = {"cp_model_probing_level": 0, "symmetry_level": 0}
+# The start's share of the level: one small solve per agent.
+START_SHARE = 0.15
+# ... which it may overrun up to this share when each agent needs AGENT_SECONDS (instance 13's
+# 120 agents of 18 shift types did not fit in 15 %).
+START_LIMIT_SHARE = 0.4
+AGENT_SECONDS = 0.2
+
+
+def solve_penalty(component: ComponentModel, solver: cp_model.CpSolver, budget: float, workers: int, expression):
+    """(status, response-like) for the penalty level within `budget` seconds."""
+    model = component.model
+    deadline = time.monotonic() + budget
+    now = time.monotonic()
+    start = _agent_by_agent(component, now + budget * START_SHARE, now + budget * START_LIMIT_SHARE)
+    if start is not None:
+        values = {var.Index(): pair in start for pair, var in component.x.items()}
+        hint_everything(model, complete(model, values, [("penalty", expression, -1)], 2.0))
+
+    solver.parameters.max_time_in_seconds = max(budget * FIRST_SOLVE_SHARE, min(budget, 2.0))
+    status = solver.Solve(model)
+    if status == cp_model.UNKNOWN and start is None and deadline - time.monotonic() > 0.05:
+        # No roster yet: the search has nothing to start from, so go on with the whole level.
+        solver.parameters.max_time_in_seconds = deadline - time.monotonic()
+        status = solver.Solve(model)
+    if status == cp_model.OPTIMAL:
+        return status, solver.ResponseProto()
+    bound = 0
+    best_pairs, best_value = None, math.inf
+    if status == cp_model.FEASIBLE:
+        response = solver.ResponseProto()
+        bound = response.best_objective_bound
+        best_pairs = {pair for pair, var in component.x.items() if response.solution[var.Index()]}
+        best_value = rules.penalty(component.problem, best_pairs)["total"]
+    if start is not None:
+        value = rules.penalty(component.problem, start)["total"]
+        if value < best_value:
+            best_pairs, best_value = start, value
+    if best_pairs is None:
+        return status, solver.ResponseProto()
+    if DEBUG:
+        print(f"weighted start {start is not None} first solve {status} best {best_value}", file=sys.stderr)
+
+    best = _Roster(best_pairs, best_value)
+    _search(component, best, bound, deadline - budget * LAST_SOLVE_SHARE, workers)
+
+    values = {var.Index(): pair in best.pairs for pair, var in component.x.items()}
+    solution = complete(model, values, [("penalty", expression, -1)], max(1.0, budget * 0.05))
+    completed = solution is not None
+    if not completed:
+        # Out of time to complete it: the pairs are all the levels below read.
+        solution = [0] * len(model.Proto().variables)
+        for index, value in values.items():
+            solution[index] = int(value)
+    incumbent = _Incumbent(solution, best.value, bound)
+    remaining = deadline - time.monotonic()
+    if completed and best.value > bound and remaining > 0.05:
+        hint_everything(model, solution)
+        model.Add(expression <= round(best.value))
+        solver.parameters.max_time_in_seconds = remaining
+        status = solver.Solve(model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            response = solver.ResponseProto()
+            if response.objective_value <= incumbent.value:
+                incumbent.solution, incumbent.value = list(response.solution), response.objective_value
+            incumbent.bound = max(incumbent.bound, response.best_objective_bound)
+            if status == cp_model.OPTIMAL:
+                return status, incumbent
+    return (cp_model.OPTIMAL if incumbent.value <= incumbent.bound else cp_model.FEASIBLE), incumbent
+
+
+class _Roster:
+    """The best roster so far as (shift, agent) pairs, and its penalty."""
+
+    def __init__(self, pairs, value):
+        self.pairs, self.value = set(pairs), value
+        self.version = 0  # how many times it changed: a move's roster may be stale
+
+
+def _agent_by_agent(component: ComponentModel, until: float, limit: float):
+    """A roster built one agent at a time: each agent's best schedule against the cover the
+    agents before it left, every rule of the agent kept. The agents share the time to `until`,
+    each at least AGENT_SECONDS; None if an agent finds no schedule or `limit` passes first."""
+    problem = component.problem
+    pairs = set()
+    on_shift = Counter()
+    agents = sorted(component.agents, key=lambda a: -sum(r.weight for r in a.requests))
+    for i, agent in enumerate(agents):
+        if time.monotonic() >= limit:
+            return None
+        own = {p for p in component.fixed if p[1] == agent.id}
+        sub = ComponentModel(problem, component.shifts, [agent], own, outside=on_shift)
+        sub.model.Minimize(sub.penalty)
+        seconds = max(AGENT_SECONDS, (until - time.monotonic()) / (len(agents) - i))
+        chosen = _solve(sub, None, max(0.01, min(seconds, limit - time.monotonic())))
+        if chosen is None:
+            return None
+        pairs |= chosen
+        on_shift.update(shift_id for shift_id, _ in chosen)
+    return pairs
+
+
+def _solve(sub: ComponentModel, hint, seconds):
+    """The pairs chosen by a one-worker solve of a sub-model, or None; `hint`: pairs to start from."""
+    began = time.monotonic()
+    if hint is not None:
+        # A hint of the pairs alone is nearly ignored: complete it into every variable's value
+        # first, so the solve starts from the roster it is to improve.
+        values = {var.Index(): pair in hint for pair, var in sub.x.items()}
+        full = complete(sub.model, values, [("penalty", sub.penalty, -1)], seconds / 4)
+        if full is not None:
+            hint_everything(sub.model, full)
+        else:
+            for pair, var in sub.x.items():
+                sub.model.AddHint(var, pair in hint)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = max(0.01, seconds - (time.monotonic() - began))
+    for name, value in {**WEIGHTED_PARAMETERS, **SUB_MODEL_PARAMETERS}.items():
+        setattr(solver.parameters, name, value)
+    status = solver.Solve(sub.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    chosen = {pair for pair, var in sub.x.items() if solver.Value(var)}
+    sub.optimal = status == cp_model.OPTIMAL
+    return chosen
+
+
+def _search(component: ComponentModel, best: _Roster, bound: float, until: float, workers: int):
+    """Improve `best` in place until `until`: free some agents' whole schedules, every agent
+    over a window of days, or some agents over a window around a shift the roster under- or
+    over-covers; re-solve that part as a sub-model and keep the result when it is no worse.
+    One neighbourhood per worker at a time, in threads."""
+    problem = component.problem
+    rnd = random.Random(len(component.x))
+    agents = [a.id for a in component.agents]
+    dates = problem.dates
+    size = {"agents": min(3, len(agents)), "days": max(3, len(dates) // 4), "block": max(2, len(agents) // 3)}
+    limits = {"agents": len(agents), "days": len(dates), "block": len(agents)}
+    queue = []  # agents in a shuffled order, taken a few at a time: every agent gets its turn
+
+    def window_around(amount, roster):
+        """`amount` consecutive dates, most often around a shift the roster covers wrongly:
+        that is where the penalty is."""
+        count = Counter(shift_id for shift_id, _ in roster)
+        wrong = [
+            problem.date_of[s.id]
+            for s in component.shifts
+            if (count[s.id] < s.required and s.under_weight) or (count[s.id] > s.required and s.over_weight)
+        ]
+        amount = min(amount, len(dates))
+        if wrong and rnd.random() < 0.7:
+            centre = dates.index(rnd.choice(wrong))
+            first = min(max(0, centre - rnd.randrange(amount)), max(0, len(dates) - amount))
+        else:
+            first = rnd.randrange(max(1, len(dates) - amount + 1))
+        return set(dates[first : first + amount])
+
+    def choose(kind, roster):
+        """(kind, freed agent ids, the window's dates or None for the whole period)."""
+        if kind == "agents":
+            if len(queue) < size[kind]:
+                queue.extend(rnd.sample(agents, len(agents)))
+            freed = set()
+            while queue and len(freed) < size[kind]:
+                freed.add(queue.pop())
+            return kind, freed, None
+        if kind == "days":
+            return kind, set(agents), window_around(size[kind], roster)
+        freed = set(rnd.sample(agents, min(size[kind], len(agents))))
+        return kind, freed, window_around(rnd.randint(7, 14), roster)
+
+    def attempt(move, roster, version):
+        _, freed, days = move
+        window = {p for p in component.x if p[1] in freed and (days is None or problem.date_of[p[0]] in days)}
+        kept = roster - window
+        sub = ComponentModel(
+            problem,
+            component.shifts,
+            [a for a in component.agents if a.id in freed],
+            {p for p in kept | component.fixed if p[1] in freed},
+            allowed=window,
+            outside=Counter(shift_id for shift_id, agent_id in kept if agent_id not in freed),
+        )
+        sub.model.Minimize(sub.penalty)
+        limit = max(0.05, min(NEIGHBOURHOOD_SECONDS, until - time.monotonic()))
+        began = time.monotonic()
+        chosen = _solve(sub, roster, limit)
+        # Settled in well under its time: a bigger one is worth trying.
+        quick = chosen is not None and sub.optimal and time.monotonic() - began < limit * QUICK_SHARE
+        if chosen is None:
+            return move, None, None, quick, version
+        pairs = kept | chosen
+        return move, pairs, rules.penalty(problem, pairs)["total"], quick, version
+
+    def rebased(move, pairs):
+        """A whole-schedule move found on an older roster, put into the best one; None when
+        that would crowd a shift beyond its ceiling."""
+        freed = move[1]
+        pairs = {p for p in best.pairs if p[1] not in freed} | {p for p in pairs if p[1] in freed}
+        count = Counter(shift_id for shift_id, _ in pairs)
+        if any(count[s.id] > s.ceiling for s in component.shifts):
+            return None, None
+        return pairs, rules.penalty(problem, pairs)["total"]
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        while until - time.monotonic() > 0.2 and best.value > bound:
+            kinds = [rnd.choice(("agents", "days", "block")) for _ in range(max(1, workers))]
+            futures = [pool.submit(attempt, choose(kind, best.pairs), set(best.pairs), best.version) for kind in kinds]
+            for future in futures:
+                move, pairs, value, quick, version = future.result()
+                kind = move[0]
+                if pairs is not None and version != best.version and move[2] is None:
+                    # Another move changed the roster meanwhile: put this move's agents into it.
+                    pairs, value = rebased(move, pairs)
+                if value is not None and (value < best.value or (value == best.value and version == best.version)):
+                    if value < best.value:
+                        best.version += 1
+                    best.pairs, best.value = pairs, value
+                # Grow a neighbourhood CP-SAT settles quickly, shrink one it does not.
+                size[kind] = min(limits[kind], size[kind] + 1) if quick else max(2, size[kind] - 1)
+                if DEBUG:
+                    print(f"wlns {kind} {size} {quick} {value} best {best.value}", file=sys.stderr)
