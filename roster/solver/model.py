@@ -762,8 +762,14 @@ def _solve_filled(component: ComponentModel, expression, budget: float, workers:
     places = _filled_upper_bound(component)
     found = fill_bound(component, time.monotonic() + budget * BOUND_SHARE, workers)
     bound = places if found is None else min(places, found.bound)
+    if DEBUG:
+        spent = budget - (deadline - time.monotonic())
+        print(f"fill: budget {budget:.1f} s, bound {bound} after {spent:.1f} s", file=sys.stderr)
     if found is not None and start is not None and bound > _filled(component, start):
         start = _dive(component, found, start, time.monotonic() + (deadline - time.monotonic()) * DIVE_SHARE, workers)
+        if DEBUG:
+            spent = budget - (deadline - time.monotonic())
+            print(f"fill: dive {_filled(component, start)} at {spent:.1f} s", file=sys.stderr)
     if found is None or start is None:
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = workers
