@@ -24,7 +24,7 @@ DAY_FORMAT = "%d/%m/%Y"
 MOMENT_FORMAT = "%d/%m/%Y %H:%M"
 # strptime's %d and %m take one digit as well: 2/12/2026 reads as 02/12/2026. The days read
 # are those Django's own date fields read (the admin's), in both languages.
-DAY_INPUT_FORMATS = DATE_INPUT_FORMATS
+DAY_INPUT_FORMATS = list(DATE_INPUT_FORMATS)
 MOMENT_INPUT_FORMATS = [MOMENT_FORMAT, "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 # What the browser lets through before the server reads it (the server says why it refuses).
 DAY_PATTERN = r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2}"

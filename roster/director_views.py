@@ -216,7 +216,8 @@ def add_agent(request, shift_pk):
     shift = get_object_or_404(
         Shift.objects.select_related("line", "roster"), pk=shift_pk, line__in=policy.managed_lines(request.user)
     )
-    agent = Agent.objects.filter(pk=request.POST.get("agent") or 0, active=True).first()
+    # Only the line's own agents: a pk of another unit's agent must not reveal their name.
+    agent = Agent.objects.filter(pk=request.POST.get("agent") or 0, active=True, lines=shift.line).first()
     if agent is None:
         messages.error(request, _("Choose an agent."))
         return back_to_builder(request, shift.line)
@@ -245,7 +246,7 @@ def check_agent(request, shift_pk):
     shift = get_object_or_404(
         Shift.objects.select_related("line", "roster"), pk=shift_pk, line__in=policy.managed_lines(request.user)
     )
-    agent = Agent.objects.filter(pk=request.GET.get("agent") or 0, active=True).first()
+    agent = Agent.objects.filter(pk=request.GET.get("agent") or 0, active=True, lines=shift.line).first()
     breaches, extra = [], False
     if agent is not None:
         breaches = services.explained_breaches(shift=shift, agent=agent, by=request.user, extra_allowed=True)

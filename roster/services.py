@@ -303,13 +303,14 @@ def roster_build_write(*, plan: Plan, solution, by=None, publish: bool = False) 
     filled = required - sum(u.missing for u in unfilled)
     # The engine's bound covers the context shifts too (always filled: they are fixed); the
     # places it proves no roster can fill are all the draft's.
-    unfillable = solution.stats.get("required", 0) - solution.stats.get("best_bound", solution.stats.get("required", 0))
+    most = required - (solution.stats["required"] - solution.stats["best_bound"])
     return BuildResult(
         roster=draft,
         status=solution.status,
         filled=filled,
         required=required,
-        most=min(required, max(filled, required - unfillable)),
+        # A bound below the fill would be a bug: then say nothing rather than claim a proof.
+        most=min(required, most) if most >= filled and not plan.problem.weighted else None,
         unfilled=sorted(unfilled, key=lambda u: (u.shift.start, u.shift.line_id)),
         changed=len(stale),
         wall_s=solution.stats.get("wall_s", 0.0),

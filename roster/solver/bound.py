@@ -9,8 +9,8 @@ short-staffed month, and CP-SAT's cuts do not close it). This model works with w
 per agent and ISO week instead:
 
 - shifts are grouped in *classes*: same line, and the same seconds inside each ISO week they
-  touch (every 07:00–19:00 shift of line 2 in the week of 8 March is one class; a Sunday
-  night shift crossing into the next week is a class of its own);
+  touch (every 12-hour shift of line 2 lying inside the week of 8 March is one class, day or
+  night; a Sunday night shift crossing into the next week is a class of its own);
 - for each agent and week, one *pattern* is chosen: how many shifts of each class the agent
   works, within the weekly hours cap (history counted), no more shifts starting in the week
   than an interval schedule of them can hold (rule 3), and shifts held by the pattern alone
@@ -40,8 +40,8 @@ from roster.solver import clock, rules
 PATTERN_LIMIT = 60_000
 
 
-class TooManyPatterns(Exception):
-    pass
+class PatternsUnavailable(Exception):
+    """Too many patterns, or no time left to list them: the roster model's bound stands."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def fill_bound(component, deadline: float, workers: int) -> FillBound | None:
     when the pattern model is too large to build or finds nothing before `deadline`."""
     try:
         model, filled, worked = _pattern_model(component, deadline)
-    except TooManyPatterns:
+    except PatternsUnavailable:
         return None
     model.Maximize(filled)
     solver = cp_model.CpSolver()
@@ -120,7 +120,7 @@ def _pattern_model(component, deadline: float):
             found = _patterns(own, touching, week, budget, min_rest, deadline)
             patterns += len(found)
             if patterns > PATTERN_LIMIT:
-                raise TooManyPatterns
+                raise PatternsUnavailable
             chosen = [model.NewBoolVar("") for _ in found]
             model.AddExactlyOne(chosen)
             for index, k in enumerate(touching):
@@ -157,12 +157,12 @@ def _patterns(own: dict, touching: list, week, budget: int, min_rest: datetime.t
 
     def extend(index, prefix, left, started):
         if time.monotonic() > deadline:
-            raise TooManyPatterns
+            raise PatternsUnavailable
         if index == len(touching):
             if _fits(own, touching, prefix, min_rest):
                 found.append(tuple(prefix))
                 if len(found) > PATTERN_LIMIT:
-                    raise TooManyPatterns
+                    raise PatternsUnavailable
             return
         k = touching[index]
         for n in range(len(own[k]) + 1):

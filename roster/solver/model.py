@@ -81,7 +81,6 @@ class ComponentModel:
             room = shift.ceiling - self.outside.get(shift.id, 0)
             if len(by_shift[shift.id]) > room:
                 self.model.Add(sum(by_shift[shift.id]) <= room)
-        self.fixed = frozenset(fixed)
         for pair in fixed:
             self.model.Add(self.x[pair] == 1)
 
@@ -789,14 +788,30 @@ def _solve_filled(component: ComponentModel, expression, budget: float, workers:
         if response.objective_value > _filled(component, start):
             start = list(response.solution)
     unfilled = places - expression
-    status, best = solve_searched(
-        component, None, deadline - time.monotonic(), workers, unfilled, start, bound=places - bound, filling=True
-    )
-    # The search ran on the lean copy: every other variable's value, from the pairs chosen.
+    if _filled(component, start) >= bound:
+        # The start (greedy or dive) already fills as many as any roster can.
+        best = _Incumbent(list(start), places - _filled(component, start), places - bound)
+        status = cp_model.OPTIMAL
+    else:
+        # Leave the completion below a little of the level's time.
+        reserve = min(1.0, budget * 0.05)
+        status, best = solve_searched(
+            component,
+            None,
+            deadline - reserve - time.monotonic(),
+            workers,
+            unfilled,
+            start,
+            bound=places - bound,
+            filling=True,
+        )
+    # The search ran on the lean copy: every other variable's value, from the pairs chosen,
+    # within what is left of the level's time. Should that run out, the lower levels still
+    # have the pairs (their searches fix the pairs and re-solve the rest; a hint may be off).
     pairs = {var.Index(): best.solution[var.Index()] for var in component.x.values()}
-    solution = complete(model, pairs, [], max(1.0, min(2.0, budget * 0.1)))
+    solution = complete(model, pairs, [("filled", expression, 1)], max(0.2, min(2.0, deadline - time.monotonic())))
     if solution is None:
-        return cp_model.UNKNOWN, best
+        solution = list(best.solution) + [0] * (len(model.Proto().variables) - len(best.solution))
     return status, _Incumbent(solution, places - best.value, places - best.bound)
 
 
@@ -868,12 +883,15 @@ def solve_searched(
     if filling:
         # On the lean copy of the model (its variables come first, so a roster of the whole
         # model begins with one of the copy); the caller completes the result.
-        lean = component.rules_model
+        lean = component.rules_model.Clone()
         lean.Minimize(expression)
         start = list(start[: len(lean.Proto().variables)])
         indices = [var.Index() for var in component.x.values()]
         _, value, solved = _solve_fixed(lean, indices, start, set(), max(0.5, budget * FIRST_SOLVE_SHARE))
-        best = _Incumbent(start, math.inf, bound) if value is None else _Incumbent(solved, value, bound)
+        if value is None:
+            # No time even to complete the start: its places are still known.
+            value, solved = _filled_upper_bound(component) - _filled(component, start), start
+        best = _Incumbent(solved, value, bound)
         if best.value > best.bound:
             _neighbourhood_search(component, best, deadline, workers, filling=True, model=lean)
         return (cp_model.OPTIMAL if best.value <= best.bound else cp_model.FEASIBLE), best
@@ -1086,7 +1104,7 @@ def _neighbourhood_search(
                 if status == cp_model.OPTIMAL:
                     size[kind] = min(limit, size[kind] + 1)
                 else:
-                    size[kind] = max(2, size[kind] - 1)
+                    size[kind] = max(1 if kind == "weeks" else 2, size[kind] - 1)
                 if DEBUG:
                     print(f"lns {kind} {size} {status} {value} best {best.value}", file=sys.stderr)
 

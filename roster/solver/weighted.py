@@ -53,9 +53,11 @@ def solve_penalty(component: ComponentModel, solver: cp_model.CpSolver, budget: 
     start = _agent_by_agent(component, now + budget * START_SHARE, now + budget * START_LIMIT_SHARE)
     if start is not None:
         values = {var.Index(): pair in start for pair, var in component.x.items()}
-        hint_everything(model, complete(model, values, [("penalty", expression, -1)], 2.0))
+        hint_everything(model, complete(model, values, [("penalty", expression, -1)], min(2.0, budget * 0.1)))
 
-    solver.parameters.max_time_in_seconds = max(budget * FIRST_SOLVE_SHARE, min(budget, 2.0))
+    solver.parameters.max_time_in_seconds = max(
+        0.05, min(deadline - time.monotonic(), max(budget * FIRST_SOLVE_SHARE, min(budget, 2.0)))
+    )
     status = solver.Solve(model)
     if status == cp_model.UNKNOWN and start is None and deadline - time.monotonic() > 0.05:
         # No roster yet: the search has nothing to start from, so go on with the whole level.
@@ -83,7 +85,7 @@ def solve_penalty(component: ComponentModel, solver: cp_model.CpSolver, budget: 
     _search(component, best, bound, deadline - budget * LAST_SOLVE_SHARE, workers)
 
     values = {var.Index(): pair in best.pairs for pair, var in component.x.items()}
-    solution = complete(model, values, [("penalty", expression, -1)], max(1.0, budget * 0.05))
+    solution = complete(model, values, [("penalty", expression, -1)], max(0.2, min(2.0, deadline - time.monotonic())))
     completed = solution is not None
     if not completed:
         # Out of time to complete it: the pairs are all the levels below read.
@@ -121,20 +123,22 @@ def _agent_by_agent(component: ComponentModel, until: float, limit: float):
     each at least AGENT_SECONDS; None if an agent finds no schedule or `limit` passes first."""
     problem = component.problem
     pairs = set()
-    on_shift = Counter()
+    # Fixed assignments hold their places from the start, whoever comes first.
+    on_shift = Counter(shift_id for shift_id, _ in component.fixed)
     agents = sorted(component.agents, key=lambda a: -sum(r.weight for r in a.requests))
     for i, agent in enumerate(agents):
         if time.monotonic() >= limit:
             return None
         own = {p for p in component.fixed if p[1] == agent.id}
-        sub = ComponentModel(problem, component.shifts, [agent], own, outside=on_shift)
+        on_shift.subtract(shift_id for shift_id, _ in own)
+        sub = ComponentModel(problem, component.shifts, [agent], own, outside=dict(on_shift))
         sub.model.Minimize(sub.penalty)
         seconds = max(AGENT_SECONDS, (until - time.monotonic()) / (len(agents) - i))
         chosen = _solve(sub, None, max(0.01, min(seconds, limit - time.monotonic())))
         if chosen is None:
             return None
         pairs |= chosen
-        on_shift.update(shift_id for shift_id, _ in chosen)
+        on_shift.update(shift_id for shift_id, _ in chosen)  # its own fixed ones among them
     return pairs
 
 
