@@ -104,7 +104,7 @@ def solve(problem: Problem, *, workers: int = DEFAULT_WORKERS) -> Solution:
     if problem.penalised:
         # The penalty as rules.penalty counts it (the checker's definition, not the model's).
         stats["penalty"] = penalty(problem, chosen)["total"]
-        stats["penalty_bound"] = bounds.get("penalty", 0)
+        stats["penalty_bound"] = bounds.get("penalty", bounds.get("requests", 0))
     stats["wall_s"] = round(time.monotonic() - started, 3)
     return Solution(status, chosen, unfilled, stats)
 

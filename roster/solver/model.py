@@ -16,7 +16,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from roster.solver import clock, rules
-from roster.solver.bound import fill_bound
+from roster.solver.bound import fill_bound, relaxation_solver
 from roster.solver.greedy import greedy
 from roster.solver.problem import Problem, RulesContradict
 
@@ -24,6 +24,7 @@ from roster.solver.problem import Problem, RulesContradict
 LEVEL_SHARES = {
     "filled": 0.5,
     "penalty": 0.8,
+    "requests": 0.15,
     "changes": 0.15,
     "gaps": 0.15,
     "fairness_excess": 0.15,
@@ -31,9 +32,6 @@ LEVEL_SHARES = {
     "load_spread": 0.1,
     "wishes": 0.1,
 }
-
-# The penalty level's share in a problem whose only weights are requests (agents' wishes).
-REQUESTS_SHARE = 0.15
 
 # The filled level's share when the greedy start leaves places empty (a short-staffed roster).
 SHORT_FILL_SHARE = 4.0
@@ -43,11 +41,6 @@ SHORT_FILL_SHARE = 4.0
 # unweighted problems keep the defaults they were measured with.
 SOLVER_PARAMETERS = {}
 WEIGHTED_PARAMETERS = {"linearization_level": 2}
-# The filled level of a short-staffed problem: its bound comes from the linear relaxation and
-# its cuts (the weekly hours cap's integrality above all), so one worker runs the full
-# relaxation. Measured on the bench's short-staffed month: 406 places with a bound of 412 at
-# 10 s, against 404 and 418 with the defaults (docs/solver.md).
-FILL_SUBSOLVERS = ["max_lp", "default_lp"]
 DEBUG = os.environ.get("TRUCBAN_SOLVER_DEBUG")
 
 
@@ -425,7 +418,7 @@ class ComponentModel:
         if not weighted and self.penalty is not None:
             # Requests without cover weights (agents' wishes): granted wherever the places, a
             # re-plan's minimal change and the gaps leave a choice, before fairness.
-            levels.append(("penalty", self.penalty, -1))
+            levels.append(("requests", self.penalty, -1))
         # Fairness is the unweighted problems' (a weighted one minimises its penalty instead):
         # first the promise between peers, then the pro-rated load of everyone sharing a line.
         if not weighted:
@@ -647,9 +640,6 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
             model.AddHint(var, pair in start)
     fallback = sorted(start) if start_ok else None
     shares = dict(LEVEL_SHARES)
-    if not problem.weighted:
-        # Requests alone (wishes) are one level among the fairness ones, not the whole objective.
-        shares["penalty"] = REQUESTS_SHARE
     if not problem.weighted and len(start) < _filled_upper_bound(component):
         # Places stay empty after the greedy: filling comes first, and it is where the time pays.
         shares["filled"] = SHORT_FILL_SHARE
@@ -694,13 +684,13 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
             model.Minimize(expression)
         if name == "filled" and not problem.weighted:
             status, response = _solve_filled(component, expression, budget, workers, incumbent)
-        elif name == "penalty" and problem.weighted and component.filled is None:
+        elif name == "penalty" and component.filled is None:
             # Every place carries a weight: the search on sub-models (imported here, as it
             # builds on this module).
             from roster.solver.weighted import solve_penalty
 
             status, response = solve_penalty(component, solver, budget, workers, expression)
-        elif name == "penalty" and problem.weighted:
+        elif name == "penalty":
             status, response = solve_searched(component, solver, budget, workers, expression)
         elif name in SEARCHED_LEVELS and incumbent is not None:
             status, response = solve_searched(component, solver, budget, workers, expression, incumbent)
@@ -770,13 +760,7 @@ def _solve_filled(component: ComponentModel, expression, budget: float, workers:
             spent = budget - (deadline - time.monotonic())
             print(f"fill: dive {_filled(component, start)} at {spent:.1f} s", file=sys.stderr)
     if found is None or start is None:
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = workers
-        solver.parameters.max_time_in_seconds = max(0.01, (deadline - time.monotonic()) * (0.5 if start else 1))
-        if workers == 1:
-            solver.parameters.linearization_level = 2
-        elif workers == 2:
-            solver.parameters.subsolvers.extend(FILL_SUBSOLVERS)
+        solver = relaxation_solver(workers, max(0.01, (deadline - time.monotonic()) * (0.5 if start else 1)))
         status = solver.Solve(model)
         response = solver.ResponseProto()
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -858,7 +842,7 @@ STALE_SECONDS = 0.5
 # The unweighted levels that measure fairness (and the requests of a problem without cover
 # weights) get the same search, its neighbourhoods the agents of one line: the load moves
 # only between agents who share a line.
-SEARCHED_LEVELS = ("penalty", "fairness_excess", "load_excess", "load_spread", "wishes")
+SEARCHED_LEVELS = ("requests", "fairness_excess", "load_excess", "load_spread", "wishes")
 
 
 def solve_searched(
