@@ -920,8 +920,14 @@ def solve_searched(
         # The search went on from our roster until it stalled; the rest of the time goes to
         # the levels below (a whole-model solve here would mostly lose the hint).
         return cp_model.FEASIBLE, best
+    return last_solve(model, solver, expression, best, deadline)
+
+
+def last_solve(model: cp_model.CpModel, solver: cp_model.CpSolver, expression, best: "_Incumbent", deadline: float):
+    """(status, best): the whole level solved once more from the best roster (every variable's
+    value) until the deadline, for its bound and any last gain; `best` is updated in place."""
     remaining = deadline - time.monotonic()
-    if remaining > 0.05:
+    if remaining > 0.05 and best.value > best.bound:
         hint_everything(model, best.solution)
         model.Add(expression <= round(best.value))
         solver.parameters.max_time_in_seconds = remaining
@@ -933,7 +939,7 @@ def solve_searched(
             best.bound = max(best.bound, response.best_objective_bound)
             if status == cp_model.OPTIMAL:
                 return status, best
-    return cp_model.FEASIBLE, best
+    return (cp_model.OPTIMAL if best.value <= best.bound else cp_model.FEASIBLE), best
 
 
 class _Incumbent:

@@ -28,6 +28,7 @@ from roster.solver.model import (
     _Incumbent,
     complete,
     hint_everything,
+    last_solve,
 )
 
 # Each neighbourhood's time. Sub-models are small: most are settled well within it.
@@ -93,20 +94,10 @@ def solve_penalty(component: ComponentModel, solver: cp_model.CpSolver, budget: 
         for index, value in values.items():
             solution[index] = int(value)
     incumbent = _Incumbent(solution, best.value, bound)
-    remaining = deadline - time.monotonic()
-    if completed and best.value > bound and remaining > 0.05:
-        hint_everything(model, solution)
-        model.Add(expression <= round(best.value))
-        solver.parameters.max_time_in_seconds = remaining
-        status = solver.Solve(model)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            response = solver.ResponseProto()
-            if response.objective_value <= incumbent.value:
-                incumbent.solution, incumbent.value = list(response.solution), response.objective_value
-            incumbent.bound = max(incumbent.bound, response.best_objective_bound)
-            if status == cp_model.OPTIMAL:
-                return status, incumbent
-    return (cp_model.OPTIMAL if incumbent.value <= incumbent.bound else cp_model.FEASIBLE), incumbent
+    if not completed:
+        # Without every variable's value the last solve would start blind.
+        return (cp_model.OPTIMAL if incumbent.value <= incumbent.bound else cp_model.FEASIBLE), incumbent
+    return last_solve(model, solver, expression, incumbent, deadline)
 
 
 class _Roster:
