@@ -69,7 +69,6 @@ def plan_for(roster: Roster, *, time_limit_s: float = 10) -> Plan:
     agents = list(
         Agent.objects.filter(active=True, lines__in=lines)
         .distinct()
-        .select_related("unit")
         .prefetch_related(Prefetch("lines", queryset=Line.objects.select_related("hotline")))
         .order_by("pk")
     )

@@ -31,6 +31,7 @@ from roster.models import (
     Shift,
     ShiftChange,
     Swap,
+    UnitRules,
 )
 from roster.names import name_key
 from roster.notifications.changes import record_change, record_publish, tell_leave_decision
@@ -239,21 +240,16 @@ def roster_build_solve(*, plan: Plan):
 
 def unmet_minimums_message(plan: Plan) -> str:
     """Why no roster keeps every rule, for the director: the minimums that cannot all be met,
-    and where they are set."""
-    units, agents = set(), set()
-    for problem_agent in plan.problem.agents:
-        agent = plan.agents.get(problem_agent.id)
-        own = problem_agent.rules
-        if agent is None or own is None:
-            continue
-        if agent.min_hours_per_roster is not None:
-            agents.add(agent.full_name)
-        if any(
-            value is not None for value in (own.min_hours, own.min_consecutive_days, own.min_consecutive_days_off)
-        ) and (agent.min_hours_per_roster is None or own.min_consecutive_days or own.min_consecutive_days_off):
-            units.add(agent.unit.name)
+    and where they are set (a unit's rules, an agent's own least hours)."""
+    agents = list(plan.agents.values())
+    with_minimums = UnitRules.objects.filter(
+        Q(min_hours__isnull=False) | Q(min_consecutive_days__isnull=False) | Q(min_consecutive_days_off__isnull=False),
+        unit__in={a.unit_id for a in agents},
+    )
+    units = with_minimums.values_list("unit__name", flat=True)
+    own = [a.full_name for a in agents if a.min_hours_per_roster is not None]
     where = [_("the rules of %(unit)s") % {"unit": name} for name in sorted(units, key=name_key)]
-    where += [_("the least hours of %(agent)s") % {"agent": name} for name in sorted(agents, key=name_key)]
+    where += [_("the least hours of %(agent)s") % {"agent": name} for name in sorted(own, key=name_key)]
     return _(
         "No roster keeps every rule: the minimums (hours in the roster, days in a row, days off in a row) "
         "set in %(where)s cannot all be met with these shifts and agents. Lower or clear them, then build again."
