@@ -280,8 +280,10 @@ class Handler:
         for call in waiting:
             if call.joined_at <= self.now - datetime.timedelta(seconds=call.line.target_answer_seconds):
                 lines[call.line.pk] = call.line
-        for line in Line.objects.filter(pk__in=self.unstaffed):
-            if not present_members(self.switchboard, line.queue).exists():
+        unstaffed = list(Line.objects.filter(pk__in=self.unstaffed))
+        present = present_queues([self.switchboard], {line.queue for line in unstaffed})
+        for line in unstaffed:
+            if (self.switchboard.pk, line.queue) not in present:
                 lines[line.pk] = line
         if not lines:
             return []
@@ -318,9 +320,12 @@ def send_now():
             logger.exception("switchboard: could not enqueue the escalation's messages")
 
 
-def present_members(switchboard: Switchboard, queue: str):
+def present_queues(switchboards, queues) -> set:
+    """(switchboard id, queue) of these queues that have a member present (not paused, the
+    phone not absent), in one query whatever the number of queues."""
     absent = Q(paused=True) | Q(status__in=QueueMemberState.ABSENT_STATUSES)
-    return QueueMemberState.objects.filter(switchboard=switchboard, queue=queue).exclude(absent)
+    present = QueueMemberState.objects.filter(switchboard__in=switchboards, queue__in=queues).exclude(absent)
+    return set(present.values_list("switchboard_id", "queue").distinct())
 
 
 def handle_events(

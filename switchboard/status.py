@@ -6,7 +6,7 @@ import datetime
 from django.conf import settings
 from django.db.models import Count
 
-from switchboard.events import present_members
+from switchboard.events import present_queues
 from switchboard.models import Switchboard, WaitingCall
 
 # A connector not heard from this long (nor for three of its pings) is taken for dead.
@@ -37,10 +37,12 @@ def callers_waiting(line_ids) -> dict[int, dict]:
         .values("line_id", "line__queue", "switchboard_id")
         .annotate(callers=Count("pk"))
     )
+    waiting = list(waiting)
+    present = present_queues({row["switchboard_id"] for row in waiting}, {row["line__queue"] for row in waiting})
     found = {}
     for row in waiting:
         entry = found.setdefault(row["line_id"], {"callers_waiting": 0, "nobody_present": True})
         entry["callers_waiting"] += row["callers"]
-        if present_members(row["switchboard_id"], row["line__queue"]).exists():
+        if (row["switchboard_id"], row["line__queue"]) in present:
             entry["nobody_present"] = False
     return found

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from switchboard.events import handle_events
 from switchboard.members import plan
-from switchboard.models import LineFollow, RosterMember
-from tests.factories import UserFactory
+from switchboard.models import LineFollow, QueueMemberState, RosterMember, WaitingCall
+from switchboard.status import callers_waiting
+from tests.factories import LineFactory, UserFactory
 from tests.switchboard.conftest import QUEUE, shift_with
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +132,25 @@ def test_the_wallboard_shows_callers_waiting_with_nobody_to_answer_and_the_escal
     assert 'data-callers-waiting="1"' in part
     assert "1 người gọi đang chờ · không có ai trong hàng đợi để trả lời" in part
     assert f"Đã báo động lúc {timezone.localtime(now):%H:%M}" in part
+
+
+def test_callers_waiting_on_many_lines_are_read_in_two_queries(world, django_assert_num_queries):
+    line, _agents, switchboard = world
+    lines = [line] + [
+        LineFactory(hotline=line.hotline, unit=line.unit, digit=str(digit), queue=f"q{digit}") for digit in (3, 4, 5)
+    ]
+    now = timezone.now()
+    for index, each in enumerate(lines):
+        WaitingCall.objects.create(switchboard=switchboard, line=each, uniqueid=f"1733.{index}", joined_at=now)
+    QueueMemberState.objects.create(switchboard=switchboard, queue="q3", interface="PJSIP/203")
+    QueueMemberState.objects.create(switchboard=switchboard, queue="q4", interface="PJSIP/204", paused=True)
+
+    with django_assert_num_queries(2):
+        waiting = callers_waiting([each.pk for each in lines])
+
+    assert {pk: entry["nobody_present"] for pk, entry in waiting.items()} == {
+        lines[0].pk: True,
+        lines[1].pk: False,  # someone logged in on q3
+        lines[2].pk: True,  # q4's only member is paused
+        lines[3].pk: True,
+    }
