@@ -12,9 +12,9 @@ per agent and ISO week instead:
   touch (every 12-hour shift of line 2 lying inside the week of 8 March is one class, day or
   night; a Sunday night shift crossing into the next week is a class of its own);
 - for each agent and week, one *pattern* is chosen: how many shifts of each class the agent
-  works, within the weekly hours cap (history counted), no more shifts starting in the week
-  than an interval schedule of them can hold (rule 3), and shifts held by the pattern alone
-  (a class of one) not too close to each other or to the rest;
+  works, as some set of the agent's shifts that keeps the week's rules would: the hours cap
+  (history counted), rest between shifts (rule 3), the weekly rest (rule 5) and the run of
+  nights (rule 6, history counted);
 - a class crossing two weeks has the same count in both weeks' patterns, at least the fixed
   assignments of the agent in it; the places a class fills are at most the shifts its agents
   work, and at most its places.
@@ -22,9 +22,11 @@ per agent and ISO week instead:
 Every roster that keeps the rules gives each agent such a pattern each week, so the model's
 optimum (or CP-SAT's bound on it) is an upper bound on the places filled. Each pattern is a
 whole set of shifts, so the relaxation knows an agent's week is whole: on the bench it proves
-411 and 358 where the roster model stops at 412 and 360 (docs/solver.md).
+411 and 358 where the roster model stops at 412 and 360, and its counts can be worked agent
+by agent, which the dive needs (docs/solver.md).
 """
 
+import bisect
 import datetime
 import math
 import time
@@ -34,6 +36,8 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from roster.solver import clock, rules
+
+ONE_DAY = datetime.timedelta(days=1)
 
 # Beyond this many patterns in all the model is not built (a problem with many lines and shift
 # times per agent); the roster model's own bound stands then.
@@ -81,14 +85,14 @@ def fill_bound(component, deadline: float, workers: int) -> FillBound | None:
     status = solver.Solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
+    bound = math.floor(solver.BestObjectiveBound() + 1e-6)
     counts = [(agent_id, tuple(s.id for s in shifts), solver.Value(count)) for agent_id, shifts, count in worked]
-    return FillBound(math.floor(solver.BestObjectiveBound() + 1e-6), counts)
+    return FillBound(bound, counts)
 
 
 def _pattern_model(component, deadline: float):
     problem = component.problem
     tz = problem.timezone
-    min_rest = rules.rest(problem)
     shifts = [problem.shift_by_id[shift_id] for shift_id in {shift_id for shift_id, _ in component.x}]
     weeks = sorted({w for s in shifts for w in clock.weeks_overlapping(s.start, s.end, tz)})
     unit = math.gcd(*(clock.overlap_seconds(s.start, s.end, *w) for s in shifts for w in weeks)) or 1
@@ -127,7 +131,7 @@ def _pattern_model(component, deadline: float):
                 continue
             already = sum(clock.overlap_seconds(h.start, h.end, *week) for h in history)
             budget = max(0, cap - already) // unit
-            found = _patterns(own, touching, week, budget, min_rest, deadline)
+            found = _patterns(problem, agent, own, touching, week, budget, deadline)
             patterns += len(found)
             if patterns > PATTERN_LIMIT:
                 raise PatternsUnavailable
@@ -157,60 +161,75 @@ def _pattern_model(component, deadline: float):
     return model, cp_model.LinearExpr.Sum(filled), each
 
 
-def _patterns(own: dict, touching: list, week, budget: int, min_rest: datetime.timedelta, deadline: float) -> list:
-    """Every count vector over `touching` (the agent's classes that touch `week`) that fits
-    the week's hours budget and rule 3 as far as counts can tell."""
+def _patterns(problem, agent, own: dict, touching: list, week, budget: int, deadline: float) -> list:
+    """Every count vector over `touching` (the agent's classes that touch `week`) of a set of
+    the agent's shifts that keeps, inside the week, the hours budget (rule 4), rest between
+    shifts (rule 3), the weekly rest (rule 5, for a week inside the span) and the run of
+    nights (rule 6, history's nights counted). Exact for the week: a search over the week's
+    shifts in order of start, its states merged when they agree on all the rest can depend on."""
+    tz = problem.timezone
+    min_rest = rules.rest(problem)
+    week_start, week_end = week
+    needed = rules.weekly_rest_seconds(problem) if week in rules.weeks_inside_span(problem) else 0
+    limit = problem.rules.max_consecutive_nights
     hours = [dict(k[1])[week] for k in touching]
-    starting = [k[1][0][0] == week for k in touching]
-    most = _schedule_size([s for k, starts in zip(touching, starting, strict=True) if starts for s in own[k]], min_rest)
-    found = []
+    items = sorted(
+        ((s, index) for index, k in enumerate(touching) for s in own[k]), key=lambda item: (item[0].start, item[0].id)
+    )
+    # Per shift, in seconds from the week's start and day ordinals: the search below visits
+    # tens of thousands of states per agent and week on the bench.
+    starts = [s.start for s, _ in items]
+    resume = [bisect.bisect_left(starts, s.end + min_rest, j + 1) for j, (s, _) in enumerate(items)]
+    begins = [(min(s.start, week_end) - week_start).total_seconds() for s, _ in items]
+    ends = [(max(week_start, s.end) - week_start).total_seconds() for s, _ in items]
+    length = (week_end - week_start).total_seconds()
+    history = problem.history_of(agent.id)
+    worked_nights = {clock.local_date(h.start, tz).toordinal() for h in history if clock.is_night(h.start, h.end, tz)}
+    night, fresh_run = [], []
+    for s, _ in items:
+        day = clock.local_date(s.start, tz).toordinal() if clock.is_night(s.start, s.end, tz) else None
+        night.append(day)
+        # A night after no night of ours the day before continues history's run, if any.
+        run = 1
+        while day is not None and day - run in worked_nights:
+            run += 1
+        fresh_run.append(run)
 
-    def extend(index, prefix, left, started):
+    empty = (0,) * len(touching)
+    found = {empty}
+    # (index of the last shift taken or -1, counts, hours used, last night's date, nights in
+    # its run, whether a weekly rest has been seen before that shift)
+    stack = [(-1, empty, 0, None, 0, not needed)]
+    seen = set(stack)
+    while stack:
         if time.monotonic() > deadline:
             raise PatternsUnavailable
-        if index == len(touching):
-            if _fits(own, touching, prefix, min_rest):
-                found.append(tuple(prefix))
+        last, counts, used, last_night, run, rested = stack.pop()
+        free_from = 0 if last < 0 else ends[last]
+        for j in range(0 if last < 0 else resume[last], len(items)):
+            index = items[j][1]
+            if used + hours[index] > budget:
+                continue
+            day, nights = night[j], run
+            if day is not None:
+                nights = run + 1 if last_night == day - 1 else fresh_run[j]
+                if nights > limit:
+                    continue
+            now_rested = rested or begins[j] - free_from >= needed
+            state = (
+                j,
+                (*counts[:index], counts[index] + 1, *counts[index + 1 :]),
+                used + hours[index],
+                last_night if day is None else day,
+                nights,
+                now_rested,
+            )
+            if state in seen:
+                continue
+            seen.add(state)
+            stack.append(state)
+            if now_rested or length - ends[j] >= needed:
+                found.add(state[1])
                 if len(found) > PATTERN_LIMIT:
                     raise PatternsUnavailable
-            return
-        k = touching[index]
-        for n in range(len(own[k]) + 1):
-            if n * hours[index] > left or (starting[index] and started + n > most):
-                break
-            prefix.append(n)
-            extend(index + 1, prefix, left - n * hours[index], started + n * starting[index])
-            prefix.pop()
-
-    extend(0, [], budget, 0)
-    return found
-
-
-def _fits(own, touching, counts, min_rest) -> bool:
-    """The shifts a pattern holds whatever the agent chooses (classes of one) are not too close
-    to each other, and the other classes' counts fit an interval schedule of what is left."""
-    held = [own[k][0] for k, n in zip(touching, counts, strict=True) if n and len(own[k]) == 1]
-    for i, first in enumerate(held):
-        for second in held[i + 1 :]:
-            if rules.too_close(first.start, first.end, second.start, second.end, min_rest):
-                return False
-    others = [
-        shift
-        for k, n in zip(touching, counts, strict=True)
-        if n and len(own[k]) > 1
-        for shift in own[k]
-        if not any(rules.too_close(h.start, h.end, shift.start, shift.end, min_rest) for h in held)
-    ]
-    wanted = sum(n for k, n in zip(touching, counts, strict=True) if len(own[k]) > 1)
-    return wanted <= _schedule_size(others, min_rest)
-
-
-def _schedule_size(shifts, min_rest) -> int:
-    """The most of these shifts one agent can work under rule 3: an earliest-end-first
-    interval schedule of [start, end + rest), which is optimal for intervals."""
-    size, free_from = 0, None
-    for shift in sorted(shifts, key=lambda s: s.end):
-        if free_from is None or shift.start >= free_from:
-            size += 1
-            free_from = shift.end + min_rest
-    return size
+    return sorted(found)

@@ -11,7 +11,7 @@ from bench.solver import make_instance
 from roster.solver import check, parse_problem, solve
 from roster.solver.bound import fill_bound
 from roster.solver.model import ComponentModel
-from tests.solver.conftest import agent, shift
+from tests.solver.conftest import agent, at, shift
 
 
 def component_of(problem):
@@ -51,6 +51,32 @@ def test_an_agents_week_is_whole():
     found = fill_bound(component_of(problem), time.monotonic() + 10, workers=1)
     assert found.bound == 6
     assert sum(count for _, _, count in found.counts) <= 7
+
+
+@pytest.mark.parametrize(
+    ("history_nights", "bound"),
+    [((), 4), ((4, 5, 6), 3)],
+)
+def test_an_agents_week_keeps_the_run_of_nights(history_nights, bound):
+    # One 48-hour agent and a night shift on 7 to 11 December (a Monday to a Friday): five
+    # nights fit the hours, but at most three in a row. With nights of history on the 4th to
+    # the 6th the 7th would make a fourth.
+    shifts = [shift(f"n{day}", day, 22, 8) for day in range(7, 12)]
+    history = [{"agent": "a", "start": at(day, 22), "end": at(day + 1, 6)} for day in history_nights]
+    problem = parse_problem({"shifts": shifts, "agents": [agent("a", max_hours_per_week=48)], "history": history})
+    found = fill_bound(component_of(problem), time.monotonic() + 10, workers=1)
+    assert found.bound == bound
+
+
+def test_an_agents_week_keeps_its_weekly_rest():
+    # Seven 8-hour day shifts on 7 to 13 December for a 56-hour agent: rest between them is
+    # 16 h, never the 24 h the week needs, so one day stays free. (Shifts of another line
+    # before and after put the whole week inside the problem, where rule 5 applies.)
+    shifts = [shift(f"d{day}", day, 7, 8) for day in range(7, 14)]
+    shifts += [shift("before", 6, 7, 8, line="9"), shift("after", 14, 7, 8, line="9")]
+    problem = parse_problem({"shifts": shifts, "agents": [agent("a", max_hours_per_week=56)]})
+    found = fill_bound(component_of(problem), time.monotonic() + 10, workers=1)
+    assert found.bound == 6
 
 
 def test_a_short_staffed_roster_is_proven_as_full_as_it_can_be():
