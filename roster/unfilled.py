@@ -13,7 +13,7 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from roster.solver.reasons import REASON_WORDS
+from roster.solver.reasons import NO_ROSTER, NOT_EXAMINED, REASON_WORDS
 
 # What the engine says of the agents who cannot take the place, as people read it. The keys
 # are REASON_WORDS's: a test checks that every one of the engine's phrases has its words here.
@@ -68,6 +68,10 @@ def in_words(reason: str, shift_names=None) -> str:
     """The engine's reason in the active language; `shift_names` {engine id: name} names the
     shift that a rest is counted around."""
     shift_names = shift_names or {}
+    if reason == NO_ROSTER:
+        return _("No roster keeping every rule was found within the time limit.")
+    if reason == NOT_EXAMINED:
+        return _("Not examined: the time limit ran out.")
     if match := NOBODY.match(reason):
         return _("No agent answers line %(line)s.") % match.groupdict()
     if match := ALL_ON_SHIFT.match(reason):

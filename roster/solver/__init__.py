@@ -13,7 +13,7 @@ import os
 import time
 from collections import defaultdict
 
-from roster.solver.model import ComponentModel, solve_component
+from roster.solver.model import ComponentModel, OutOfTime, solve_component
 from roster.solver.problem import (
     Problem,
     ProblemError,
@@ -23,7 +23,7 @@ from roster.solver.problem import (
     load_problem,
     parse_problem,
 )
-from roster.solver.reasons import unfilled_reason
+from roster.solver.reasons import NO_ROSTER, NOT_EXAMINED, shifts_by_agent, unfilled_reason
 from roster.solver.rules import Violation, check, penalty
 
 __all__ = [
@@ -56,35 +56,52 @@ def solve(problem: Problem, *, workers: int = DEFAULT_WORKERS) -> Solution:
     components = independent_parts(problem)
     sizes = [sum(1 for s in shifts for a in agents if s.line in a.lines) or 1 for shifts, agents in components]
     chosen, statuses = [], []
+    unsolved = set()  # shifts of the parts with no roster found in time
     bounds = defaultdict(int)
     # Leave a little of the time limit for reporting.
     deadline = started + max(problem.time_limit_s * 0.97 - 0.05, 0.05)
     for index, (shifts, agents) in enumerate(components):
         ids = {s.id for s in shifts}
-        component = ComponentModel(problem, shifts, agents, {p for p in fixed if p[0] in ids})
         share = sizes[index] / sum(sizes[index:])
         part_deadline = time.monotonic() + max((deadline - time.monotonic()) * share, 0.05)
-        status, pairs, part_bounds = solve_component(
-            component,
-            {p for p in fixed if p[0] in ids},
-            {p for p in current if p[0] in ids and p in component.x},
-            part_deadline,
-            workers,
-        )
+        try:
+            component = ComponentModel(
+                problem, shifts, agents, {p for p in fixed if p[0] in ids}, deadline=part_deadline
+            )
+        except OutOfTime:
+            status, pairs, part_bounds = "UNKNOWN", None, {}
+        else:
+            status, pairs, part_bounds = solve_component(
+                component,
+                {p for p in fixed if p[0] in ids},
+                {p for p in current if p[0] in ids and p in component.x},
+                part_deadline,
+                workers,
+            )
         statuses.append(status)
         # No roster found in time: report the fixed assignments alone (status UNKNOWN).
         chosen += pairs if pairs is not None else [p for p in fixed if p[0] in ids]
+        if pairs is None:
+            unsolved |= ids
         for name, value in part_bounds.items():
             bounds[name] += value
 
     on_shift = defaultdict(list)
     for shift_id, agent_id in chosen:
         on_shift[shift_id].append(agent_id)
-    unfilled = [
-        Unfilled(s.id, s.required - len(on_shift[s.id]), unfilled_reason(problem, s, chosen))
-        for s in problem.shifts
-        if len(on_shift[s.id]) < s.required
-    ]
+    worked = shifts_by_agent(problem, chosen)
+    # The reasons may run a second past the roster's time, never more.
+    reasons_until = max(started + problem.time_limit_s, time.monotonic() + 1.0)
+    unfilled = []
+    for s in problem.shifts:
+        if len(on_shift[s.id]) < s.required:
+            if s.id in unsolved:
+                reason = NO_ROSTER
+            elif time.monotonic() > reasons_until:
+                reason = NOT_EXAMINED
+            else:
+                reason = unfilled_reason(problem, s, worked, on_shift[s.id])
+            unfilled.append(Unfilled(s.id, s.required - len(on_shift[s.id]), reason))
     unfilled_places = sum(u.missing for u in unfilled)
     solvable = {s.id for shifts, _ in components for s in shifts}
     status = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else "FEASIBLE"

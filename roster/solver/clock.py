@@ -6,6 +6,7 @@ Every function takes the time zone it works in.
 """
 
 import datetime
+import functools
 
 ONE_DAY = datetime.timedelta(days=1)
 WEEK = datetime.timedelta(days=7)
@@ -50,6 +51,9 @@ def night_seconds(start, end, tz) -> int:
     return total
 
 
+# The rule checker asks these of every shift of an agent for each place it examines (thousands
+# of times on a year's roster); the answers depend on the times alone.
+@functools.lru_cache(maxsize=1 << 16)
 def is_night(start, end, tz) -> bool:
     return night_seconds(start, end, tz) >= NIGHT_SHIFT_SECONDS
 
@@ -61,10 +65,11 @@ def week_of(moment, tz) -> tuple[datetime.datetime, datetime.datetime]:
     return local_midnight(monday, tz), local_midnight(monday + WEEK, tz)
 
 
-def weeks_overlapping(start, end, tz) -> list:
+@functools.lru_cache(maxsize=1 << 16)
+def weeks_overlapping(start, end, tz) -> tuple:
     weeks = []
     week = week_of(start, tz)
     while week[0] < end:
         weeks.append(week)
         week = week_of(week[1], tz)
-    return weeks
+    return tuple(weeks)

@@ -44,13 +44,22 @@ WEIGHTED_PARAMETERS = {"linearization_level": 2}
 DEBUG = os.environ.get("TRUCBAN_SOLVER_DEBUG")
 
 
+class OutOfTime(Exception):
+    """The model could not be built before the deadline."""
+
+
 class ComponentModel:
     """The model of one independent part of the problem: lines and the agents who answer them."""
 
-    def __init__(self, problem: Problem, shifts: list, agents: list, fixed: set, allowed=None, outside=None):
+    def __init__(
+        self, problem: Problem, shifts: list, agents: list, fixed: set, allowed=None, outside=None, deadline=None
+    ):
         """A neighbourhood of the weighted search is a model of its own: `allowed`, when given,
         holds the only pairs beside `fixed` that get a variable, and `outside` counts for each
-        shift the agents on it who are left out of the model (they weigh in its cover)."""
+        shift the agents on it who are left out of the model (they weigh in its cover).
+        Building stops with OutOfTime past `deadline` (time.monotonic()): a year of 150 agents
+        is a million pairs, and a minute to build."""
+        self.deadline = deadline
         self.problem = problem
         self.shifts = shifts
         self.agents = agents
@@ -80,6 +89,7 @@ class ComponentModel:
         weeks_inside = rules.weeks_inside_span(problem)
         self.request_terms = []  # (weight, expression of the request broken) for the penalty
         for agent in agents:
+            self._in_time()
             options = sorted(by_agent[agent.id], key=lambda item: (item[0].start, item[0].id))
             if options:
                 self._rest(options)
@@ -93,11 +103,16 @@ class ComponentModel:
         # level's search of a short-staffed roster re-solves this lean copy many times a second.
         self.rules_model = None if problem.weighted else self.model.Clone()
 
+    def _in_time(self):
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfTime
+
     def _pair_variables(self, fixed, allowed):
         """Rules 1, 2 and 15, a type the agent may not work at all, and history's rest: pairs
         that break them get no variable at all."""
         min_rest = rules.rest(self.problem)
         for shift in self.shifts:
+            self._in_time()
             day = self.problem.date_of[shift.id]
             for agent in self.agents:
                 pair = (shift.id, agent.id)
@@ -137,10 +152,12 @@ class ComponentModel:
         tz = self.problem.timezone
         cap = rules.cap_seconds(self.problem, agent)
         history = self.problem.history_of(agent.id)
-        weeks = {w for shift, _ in options for w in clock.weeks_overlapping(shift.start, shift.end, tz)}
-        for week in weeks:
-            terms = [(clock.overlap_seconds(s.start, s.end, *week), var) for s, var in options]
-            terms = [(seconds, var) for seconds, var in terms if seconds]
+        by_week = defaultdict(list)  # each shift's weeks once: a year has 52 of them
+        for shift, var in options:
+            for week in clock.weeks_overlapping(shift.start, shift.end, tz):
+                by_week[week].append((shift, var))
+        for week, in_week in by_week.items():
+            terms = [(clock.overlap_seconds(s.start, s.end, *week), var) for s, var in in_week]
             already = sum(clock.overlap_seconds(h.start, h.end, *week) for h in history)
             if sum(seconds for seconds, _ in terms) + already > cap:
                 worked = cp_model.LinearExpr.WeightedSum([var for _, var in terms], [s for s, _ in terms])
@@ -349,8 +366,11 @@ class ComponentModel:
                     model.Add(sum(extras) <= limit // unit)
 
         # Requests: the penalty of those not granted.
+        on_date = defaultdict(list)  # a year of shifts, and a request for each of many days
+        for shift, _ in options:
+            on_date[problem.date_of[shift.id]].append(shift)
         for request in agent.requests:
-            shifts = rules.request_shifts(problem, request, [s for s, _ in options])
+            shifts = rules.request_shifts(problem, request, on_date[request.date])
             variables = [self.x[s.id, agent.id] for s in shifts]
             if not variables:
                 if request.on:

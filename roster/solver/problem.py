@@ -2,9 +2,12 @@
 
 import dataclasses
 import datetime
+import functools
 import json
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from roster.solver import clock
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_TIME_LIMIT_S = 10.0
@@ -156,14 +159,31 @@ class Problem:
     def rules_for(self, agent: Agent) -> Rules:
         return agent.rules if agent.rules is not None else self.rules
 
-    @property
+    # A problem is not changed once read, and these are asked for each rule check: the rule
+    # checker runs once per agent and empty place (reasons.py), thousands of times on a year.
+    @functools.cached_property
+    def span(self):
+        """Earliest shift start to latest shift end; None without shifts."""
+        if not self.shifts:
+            return None
+        return min(s.start for s in self.shifts), max(s.end for s in self.shifts)
+
+    @functools.cached_property
+    def weeks_inside_span(self) -> list:
+        """The ISO weeks lying wholly inside the span (rule 5 applies to these)."""
+        if self.span is None:
+            return []
+        first, last = self.span
+        return [w for w in clock.weeks_overlapping(first, last, self.timezone) if first <= w[0] and w[1] <= last]
+
+    @functools.cached_property
     def weighted(self) -> bool:
         """Whether the problem carries cover weights: then the weighted penalty (cover and
         requests) is the objective, as in the Curtois & Qu benchmark, and there is no fairness
         level."""
         return any(s.under_weight is not None or s.over_weight is not None for s in self.shifts)
 
-    @property
+    @functools.cached_property
     def penalised(self) -> bool:
         """Whether the problem has a weighted penalty to minimise: cover weights or requests.
         Requests alone (agents' wishes from the web app) keep fill, minimal change and gaps

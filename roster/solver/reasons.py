@@ -27,14 +27,28 @@ REASON_WORDS = {
 }
 
 
-def unfilled_reason(problem: Problem, shift: Shift, chosen: list) -> str:
-    qualified = [a for a in problem.agents if shift.line in a.lines]
-    if not qualified:
-        return f"no agent answers line {shift.line}"
-    on_shift = {agent_id for shift_id, agent_id in chosen if shift_id == shift.id}
+# When no roster keeping every rule was found in time (a rule with a minimum, such as hours in
+# the period, and too little time), every place of that part is empty for that one reason.
+NO_ROSTER = "no roster keeping every rule was found before the time limit"
+# Each reason checks every agent of the line against the rules: milliseconds on a month, but
+# seconds for a year with hundreds of empty places. Past the time limit the rest get this.
+NOT_EXAMINED = "not examined: the time limit ran out"
+
+
+def shifts_by_agent(problem: Problem, chosen: list) -> dict:
+    """{agent id: the shifts the roster `chosen` gives them}, for unfilled_reason."""
     worked = {}
     for shift_id, agent_id in chosen:
         worked.setdefault(agent_id, []).append(problem.shift_by_id[shift_id])
+    return worked
+
+
+def unfilled_reason(problem: Problem, shift: Shift, worked: dict, on_shift) -> str:
+    """Why `shift` has empty places in the roster whose shifts by agent are `worked` (from
+    shifts_by_agent), with the agents in `on_shift` on it."""
+    qualified = [a for a in problem.agents if shift.line in a.lines]
+    if not qualified:
+        return f"no agent answers line {shift.line}"
 
     why = Counter()
     neighbours = {}

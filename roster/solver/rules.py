@@ -8,6 +8,7 @@ pages, the API and the bench use to validate any roster, hand-made or not.
 
 import dataclasses
 import datetime
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -68,17 +69,12 @@ def is_weekend(shift: Shift, problem: Problem) -> bool:
 
 def span(problem: Problem):
     """Earliest shift start to latest shift end; None without shifts."""
-    if not problem.shifts:
-        return None
-    return min(s.start for s in problem.shifts), max(s.end for s in problem.shifts)
+    return problem.span
 
 
 def weeks_inside_span(problem: Problem) -> list:
     """The ISO weeks lying wholly inside the problem's span (rule 5 applies to these)."""
-    bounds = span(problem)
-    if bounds is None:
-        return []
-    return [w for w in weeks_overlapping(*bounds, problem.timezone) if bounds[0] <= w[0] and w[1] <= bounds[1]]
+    return problem.weeks_inside_span
 
 
 def rest(problem: Problem) -> datetime.timedelta:
@@ -306,12 +302,11 @@ def run_patterns(r: Rules) -> list:
 
 def occurrences(pattern: tuple, worked: list) -> list:
     """Offsets at which the pattern occurs in the list of worked days (None matches either)."""
-    n = len(pattern)
-    return [
-        i
-        for i in range(len(worked) - n + 1)
-        if all(want is None or want == got for want, got in zip(pattern, worked[i : i + n], strict=True))
-    ]
+    # As a regular expression over "1" and "0" (overlapping matches through a lookahead): the
+    # checker runs this for every agent and empty place, on up to a year of days.
+    wanted = "".join("." if want is None else "1" if want else "0" for want in pattern)
+    days = "".join("1" if day else "0" for day in worked)
+    return [match.start() for match in re.finditer(f"(?=({wanted}))", days)]
 
 
 def weekends(dates: list) -> list:
@@ -375,14 +370,15 @@ def penalty(problem: Problem, assignments) -> dict:
     count = Counter(shift_id for shift_id, _ in pairs)
     under = sum((s.under_weight or 0) * max(0, s.required - count[s.id]) for s in problem.shifts)
     over = sum((s.over_weight or 0) * max(0, count[s.id] - s.required) for s in problem.shifts)
-    by_agent = defaultdict(list)
+    # By agent and date: the search prices every roster it tries, and a year has a request a day.
+    on_date = defaultdict(list)
     for shift_id, agent_id in pairs:
         if shift_id in problem.shift_by_id:
-            by_agent[agent_id].append(problem.shift_by_id[shift_id])
+            on_date[agent_id, problem.date_of[shift_id]].append(problem.shift_by_id[shift_id])
     requests = 0
     for agent in problem.agents:
         for request in agent.requests:
-            working = bool(request_shifts(problem, request, by_agent[agent.id]))
+            working = bool(request_shifts(problem, request, on_date.get((agent.id, request.date), ())))
             if working != request.on:
                 requests += request.weight
     return {"under": under, "over": over, "requests": requests, "total": under + over + requests}
@@ -455,6 +451,8 @@ def agent_violations(problem: Problem, agent: Agent, shifts: list, involving: st
     worked.sort(key=lambda w: (w[0], w[1]))
     for i, (a_start, a_end, a_id) in enumerate(worked):
         for b_start, b_end, b_id in worked[i + 1 :]:
+            if b_start >= a_end + min_rest:
+                break  # in order of start: every later shift is far enough from this one too
             if a_id is None and b_id is None:
                 continue
             if too_close(a_start, a_end, b_start, b_end, min_rest):
@@ -469,10 +467,14 @@ def agent_violations(problem: Problem, agent: Agent, shifts: list, involving: st
                     )
                 )
 
+    # Each shift's weeks once: an agent's year has over 50 weeks and hundreds of shifts.
+    by_week = defaultdict(list)
+    for s in shifts:
+        for week in weeks_overlapping(s.start, s.end, tz):
+            by_week[week].append(s)
     cap = cap_seconds(problem, agent)
-    weeks = {w for s in shifts for w in weeks_overlapping(s.start, s.end, tz)}
-    for week in sorted(weeks):
-        in_week = [s for s in shifts if overlap_seconds(s.start, s.end, *week)]
+    for week in sorted(by_week):
+        in_week = by_week[week]
         total = sum(overlap_seconds(s.start, s.end, *week) for s in in_week)
         total += sum(overlap_seconds(h.start, h.end, *week) for h in history)
         if total > cap:
@@ -488,7 +490,7 @@ def agent_violations(problem: Problem, agent: Agent, shifts: list, involving: st
 
     needed = weekly_rest_seconds(problem)
     for week in weeks_inside_span(problem):
-        in_week = [s for s in shifts if overlap_seconds(s.start, s.end, *week)]
+        in_week = by_week.get(week)
         if in_week and longest_free_seconds(in_week, *week) < needed:
             found.append(
                 Violation(

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from roster.solver.reasons import REASON_WORDS
+from roster.solver.reasons import NO_ROSTER, NOT_EXAMINED, REASON_WORDS
 from roster.unfilled import WORDS, in_words
 
 
@@ -26,6 +26,8 @@ def test_the_other_forms_and_an_unknown_one():
     with translation.override("vi"):
         assert in_words("no agent answers line 2") == "Không có cán bộ nào trực nhánh 2."
         assert in_words("only 1 agent answers line 2, already on this shift").startswith("Nhánh 2 chỉ có 1 cán bộ")
+        assert in_words(NO_ROSTER) == "Không tìm được lịch nào giữ đủ mọi quy tắc trong thời gian cho phép."
+        assert in_words(NOT_EXAMINED) == "Chưa kịp xét: đã hết thời gian cho phép."
         # A reason in a form not known here is shown as the engine wrote it, not lost.
         assert in_words("something new") == "something new"
 
