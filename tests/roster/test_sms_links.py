@@ -183,6 +183,18 @@ def test_taking_a_shift_is_checked_by_the_engines_rules(assignment, line):
     assert not Assignment.objects.filter(agent=stranger).exists()
 
 
+def test_taking_a_shift_weighs_extra_cover_at_the_moment_of_the_tap(assignment, line):
+    # Whether a full shift may take extra cover is weighed at the tap's `now`, as its end and
+    # open places are, not by the clock of whoever runs the check: here a clock days earlier.
+    tapped = START + datetime.timedelta(minutes=11)
+    Escalation.objects.create(shift=assignment.shift, unit=line.unit, missing=1, opened_at=tapped)
+    cover = AgentFactory(unit=line.unit, lines=[line], full_name="Lê Thị Thu Trang")
+    with time_machine.travel(START - datetime.timedelta(days=3), tick=False):
+        taken = services.shift_take(shift=assignment.shift, agent=cover, now=tapped)
+    assert taken.is_extra, "the absent agent still holds the place, so the cover is extra"
+    assert (taken.status, taken.confirmed_at) == (Assignment.Status.CONFIRMED, tapped)
+
+
 def test_a_link_does_only_what_its_message_offered(assignment, line):
     standby = AgentFactory(unit=line.unit, lines=[line], full_name="Lê Thị Thu Trang")
     client = Client()
