@@ -250,6 +250,31 @@ def test_a_spent_link_says_it_expired_for_a_week_then_the_nightly_job_deletes_it
         assert Client().get(link.get_absolute_url()).status_code == 404
 
 
+def test_a_link_lasts_until_its_shift_ends_where_the_end_moved_to(assignment):
+    shift = assignment.shift
+    link = ActionLink.for_shifts([(assignment.agent, shift, ["confirm"], assignment)])[assignment.agent_id, shift.pk]
+    made_for = shift.end
+    shift.end = made_for + datetime.timedelta(hours=4)  # lengthened after the SMS went out (in the admin)
+    shift.save()
+    with time_machine.travel(made_for + datetime.timedelta(hours=1), tick=False):
+        assert Client().get(link.get_absolute_url()).status_code == 200
+    with time_machine.travel(made_for + datetime.timedelta(days=7, hours=1), tick=False):
+        tasks.delete_spent_links()
+        assert ActionLink.objects.filter(pk=link.pk).exists(), "kept a week after the shift's new end"
+    with time_machine.travel(shift.end + datetime.timedelta(days=7, hours=1), tick=False):
+        tasks.delete_spent_links()
+        assert not ActionLink.objects.filter(pk=link.pk).exists()
+
+
+def test_a_link_expires_when_its_shortened_shift_ends(assignment):
+    shift = assignment.shift
+    link = ActionLink.for_shifts([(assignment.agent, shift, ["confirm"], assignment)])[assignment.agent_id, shift.pk]
+    shift.end = START + datetime.timedelta(hours=2)
+    shift.save()
+    with time_machine.travel(START + datetime.timedelta(hours=3), tick=False):
+        assert Client().get(link.get_absolute_url()).status_code == 410
+
+
 LONG_NAME = "Tôn Nữ Thị Hoàng Phương Thảo Nguyễn Huyền Trân"
 LONG_LABEL = "Tiếp nhận phản ánh, kiến nghị về phòng, chống dịch bệnh và chính sách hỗ trợ người dân"
 
