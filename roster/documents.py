@@ -4,7 +4,7 @@ a spreadsheet: both show days × shifts with names and phone numbers."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from hotline import exports
@@ -98,8 +98,10 @@ def hours_xlsx(rows, *, unit, first: datetime.date, last: datetime.date, today: 
     book = Workbook()
     sheet = book.active
     sheet.title = exports.sheet_name(f"Giờ trực {first:%d.%m}-{last:%d.%m.%Y}")
-    # The CSV's columns of this period's hours, numbered.
-    header = ["STT", *hours.CSV_HEADER[:8]]
+    # The CSV's columns of this period's hours, numbered; in Vietnamese like the rest of the
+    # signed document, whatever the screen's language.
+    with translation.override("vi"):
+        header = ["STT", *(str(title) for title in hours.CSV_HEADER[:8])]
     exports.set_widths(sheet, [6, 28, 14, 30, 8, 10, 10, 10, 10])
     heading = exports.Heading(
         superior=unit.parent.name if unit and unit.parent else "",

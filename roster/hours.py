@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 
 from hotline.exports import csv_row
 from roster.models import Assignment, PublicHoliday, Roster
@@ -109,25 +110,27 @@ def hours_report(agents, first: datetime.date, last: datetime.date, *, since=Non
     return sorted(rows.values(), key=lambda row: agent_key(row.agent))
 
 
+# The CSV's columns in the reader's language (the page's column names where the page has them);
+# their Vietnamese is how the columns have always read.
 CSV_HEADER = [
-    "Họ và tên",
-    "Điện thoại",
-    "Đơn vị",
-    "Số ca",
-    "Giờ trực",
-    "Giờ trực đêm",
-    "Giờ cuối tuần",
-    "Giờ ngày lễ",
-    "Ca đêm",
-    "Ca cuối tuần",
-    "Ca ngày lễ",
-    "Mức tải (%)",
-    "Giờ trực các tháng trước",
-    "Ca đêm các tháng trước",
-    "Ca cuối tuần các tháng trước",
-    "Ca ngày lễ các tháng trước",
-    "Mức tải các tháng trước (%)",
-    "Mức tải cộng dồn (%)",
+    _("Full name"),
+    _("Phone"),
+    _("Unit"),
+    _("Shifts"),
+    _("Hours"),
+    _("Night hours"),
+    _("Weekend hours"),
+    _("Holiday hours"),
+    _("Night shifts"),
+    _("Weekend shifts"),
+    _("Holiday shifts"),
+    _("Load (%)"),
+    _("Hours in the months before"),
+    _("Night shifts in the months before"),
+    _("Weekend shifts in the months before"),
+    _("Holiday shifts in the months before"),
+    _("Load in the months before (%)"),
+    _("Cumulative load (%)"),
 ]
 
 
@@ -148,7 +151,7 @@ def hours_csv(rows) -> bytes:
     def hours(number: float) -> str:
         return f"{number:.2f}".replace(".", decimal_mark)
 
-    writer.writerow(CSV_HEADER)
+    writer.writerow([str(title) for title in CSV_HEADER])
     for row in rows:
         writer.writerow(
             csv_row(

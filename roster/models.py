@@ -1037,6 +1037,9 @@ class ActionLink(models.Model):
     # Each action done, with when: {"confirm": "2026-12-01T06:58:00+07:00"}.
     done = models.JSONField(_("done"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # When a link without a shift (a welcome) expires. A shift's link lasts until the shift
+    # ends, read from the shift (ends_at): its end may move after the link is made, so the
+    # copy kept here is only the end the shift had then.
     expires_at = models.DateTimeField(_("expires at"))
 
     class Meta:
@@ -1093,8 +1096,12 @@ class ActionLink(models.Model):
         """The whole address, on SITE_URL, for a message read outside the site."""
         return settings.SITE_URL.rstrip("/") + self.get_absolute_url()
 
+    @property
+    def ends_at(self):
+        return self.shift.end if self.shift_id else self.expires_at
+
     def is_expired(self, now) -> bool:
-        return now >= self.expires_at
+        return now >= self.ends_at
 
     # A spent link is kept this long, so that a late tap reads "this link has expired" rather
     # than "unknown link"; then it is deleted with its record of who did what.
@@ -1103,7 +1110,9 @@ class ActionLink(models.Model):
     @classmethod
     def delete_spent(cls, now) -> int:
         """Delete the links that ended over KEPT_AFTER_EXPIRY ago; return how many."""
-        deleted, _by_model = cls.objects.filter(expires_at__lt=now - cls.KEPT_AFTER_EXPIRY).delete()
+        before = now - cls.KEPT_AFTER_EXPIRY
+        spent = Q(shift__end__lt=before) | Q(shift__isnull=True, expires_at__lt=before)
+        deleted, _by_model = cls.objects.filter(spent).delete()
         return deleted
 
 

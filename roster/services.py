@@ -533,13 +533,13 @@ def roster_build_sweep(*, now: datetime.datetime) -> int:
     return running + queued
 
 
-def rule_violations(*, shift: Shift, agent, replacing=None, extra_allowed: bool = False):
+def rule_violations(*, shift: Shift, agent, replacing=None, extra_allowed: bool = False, now=None):
     """The engine checker's violations if this agent took this shift (`replacing` leaves it
     at the same time, as in a swap), with the plan they were found in; None when the agent
     is not one of the roster's agents at all.
 
-    With `extra_allowed`, a full shift that may take extra cover (Shift.may_take_extra) is no
-    violation: the agent is added beyond the headcount (Assignment.is_extra)."""
+    With `extra_allowed`, a full shift that may take extra cover (Shift.may_take_extra at
+    `now`) is no violation: the agent is added beyond the headcount (Assignment.is_extra)."""
     plan = plan_for(shift.roster, time_limit_s=1)
     shift_key = f"s{shift.pk}"
     agent_key = f"a{agent.pk}"
@@ -561,7 +561,7 @@ def rule_violations(*, shift: Shift, agent, replacing=None, extra_allowed: bool 
             if v.rule not in solver.rules.MONOTONE_RULES
         ]
     found = [v for v in found if shift_key in v.shifts and v.agent in (None, agent_key)]
-    if extra_allowed and shift.may_take_extra(timezone.now()):
+    if extra_allowed and shift.may_take_extra(now or timezone.now()):
         found = [v for v in found if not is_headcount(v)]
     return found, plan
 
@@ -613,15 +613,17 @@ def works_where_unseen(agent, roster: Roster, user) -> bool:
     )
 
 
-def explained_breaches(*, shift: Shift, agent, replacing=None, by=None, extra_allowed: bool = False) -> list[str]:
+def explained_breaches(
+    *, shift: Shift, agent, replacing=None, by=None, extra_allowed: bool = False, now=None
+) -> list[str]:
     """The same, for the pages: sentences in the reader's language that a director acts on —
     which shift is too close, whose leave, which week — never a rule's number. With `by`, the
     times of the agent's shifts on lines `by` does not manage stay hidden. With
-    `extra_allowed`, a full shift that may take extra cover (Shift.may_take_extra) is no
-    refusal: the agent is added beyond the headcount."""
+    `extra_allowed`, a full shift that may take extra cover (Shift.may_take_extra at `now`) is
+    no refusal: the agent is added beyond the headcount."""
     if shift.holds(agent):
         return [already_on(agent)]
-    found, plan = rule_violations(shift=shift, agent=agent, replacing=replacing, extra_allowed=extra_allowed)
+    found, plan = rule_violations(shift=shift, agent=agent, replacing=replacing, extra_allowed=extra_allowed, now=now)
     if found is None:
         return [_("%(agent)s is not an active agent of this roster's lines.") % {"agent": agent.full_name}]
     explained = [explain(v, shift=shift, agent=agent, rules=plan.problem.rules, by=by) for v in found]
@@ -1104,7 +1106,7 @@ def shift_take(*, shift: Shift, agent, now=None) -> Assignment:
         raise RosterError(_("Someone else has already taken this shift."))
     # An open escalation means the shift is under way, so it may take extra cover: a full
     # shift takes the agent beyond its headcount while the absent agents keep their places.
-    breaches = explained_breaches(shift=shift, agent=agent, extra_allowed=True)
+    breaches = explained_breaches(shift=shift, agent=agent, extra_allowed=True, now=now)
     if breaches:
         raise RosterError("; ".join(breaches))
     extra = shift.is_full()

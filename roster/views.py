@@ -347,18 +347,21 @@ def remove_wish(request, pk):
 # Duty log -----------------------------------------------------------------------------------------
 
 
-def log_access(request, shift) -> bool:
-    """Managers of the line read and write; agents on the shift write during it (and a while after)."""
+def log_access(request, shift, on_duty) -> bool:
+    """Managers of the line read and write; agents on the shift write during it (and a while after).
+
+    on_duty is the shift's holding assignments with their agents, which the page lists anyway:
+    an agent's access is read from them rather than asked again."""
     if policy.can_manage_line(request.user, shift.line):
         return True
-    holding = shift.assignments.filter(agent__user=request.user).exclude(status__in=Assignment.NOT_HOLDING)
-    return holding.exists()
+    return any(assignment.agent.user_id == request.user.pk for assignment in on_duty)
 
 
 @never_cache
 def shift_log(request, pk):
     shift = get_object_or_404(Shift.objects.published().select_related("line__hotline"), pk=pk)
-    if not log_access(request, shift):
+    on_duty = shift.assignments.exclude(status__in=Assignment.NOT_HOLDING).select_related("agent")
+    if not log_access(request, shift, on_duty):
         raise Http404("Not your shift.")
     form = DutyLogForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -380,7 +383,7 @@ def shift_log(request, pk):
             "previous": previous,
             "handover": handover,
             "form": form,
-            "on_duty": shift.assignments.exclude(status__in=Assignment.NOT_HOLDING).select_related("agent"),
+            "on_duty": on_duty,
         },
         status=400 if form.errors else 200,
     )

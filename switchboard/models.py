@@ -20,6 +20,15 @@ class SwitchboardQuerySet(models.QuerySet):
         """The switchboards a connector logs in to (uses_ami) of active hotlines."""
         return self.filter(hotline__active=True).exclude(ami_host="").exclude(ami_username="")
 
+    def with_changes_today(self, now):
+        """Each with added_today and removed_today: the members the connector added and removed
+        since local midnight (the operator's page), counted for all switchboards in one query."""
+        midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        return self.annotate(
+            added_today=Count("roster_members", filter=Q(roster_members__added_at__gte=midnight)),
+            removed_today=Count("roster_members", filter=Q(roster_members__removed_at__gte=midnight)),
+        )
+
 
 class Switchboard(models.Model):
     """How the connector reaches a hotline's Asterisk (AMI) and checks its webhooks."""
@@ -80,14 +89,6 @@ class Switchboard(models.Model):
 
     def interface(self, extension: str) -> str:
         return self.interface_template.replace("{extension}", extension)
-
-    def changes_today(self) -> dict:
-        """Members the connector added and removed since local midnight (the operator's page)."""
-        midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-        return RosterMember.objects.filter(switchboard=self).aggregate(
-            added=Count("pk", filter=Q(added_at__gte=midnight)),
-            removed=Count("pk", filter=Q(removed_at__gte=midnight)),
-        )
 
     def following_lines(self):
         """The hotline's active lines whose queue follows the roster (on unless switched off)."""

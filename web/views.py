@@ -175,6 +175,7 @@ def dashboard(request):
         .order_by("-created_at")[:5]
     )
     escalations = open_escalations(lines)
+    operated = policy.operated_hotlines(request.user).filter(active=True)
     return render(
         request,
         "hotline/dashboard.html",
@@ -187,10 +188,11 @@ def dashboard(request):
             "now": now,
             "days": HEATMAP_DAYS,
             "agent": policy.agent_of(request.user),
-            "operated_hotlines": policy.operated_hotlines(request.user)
-            .filter(active=True)
-            .select_related("switchboard")
-            .order_by("number"),
+            "operated_hotlines": operated.order_by("number"),
+            "switchboards": Switchboard.objects.filter(hotline__in=operated)
+            .select_related("hotline")
+            .with_changes_today(now)
+            .order_by("hotline__number"),
             # Nobody is reminded or escalated to while the beat is stopped: those who watch must know.
             "beat_stopped_since": beat_health(now).stopped_since,
         },

@@ -52,3 +52,23 @@ def test_an_empty_entry_is_a_field_error(login):
     response = login("agent").post(f"/shifts/{shift.pk}/log/", {"kind": "note", "text": ""})
     assert response.status_code == 400
     assert not DutyLogEntry.objects.exists()
+
+
+def test_the_agent_on_the_shift_opens_its_log_in_a_few_queries(login, django_assert_max_num_queries):
+    shift, _following = own_shift_and_next()
+    client = login("agent")
+    # session, user, shift, whether they manage the line (3), the agents on duty (which also say
+    # whether this one is), the previous shift (none: no handover to read), agent_of, is_manager
+    # and the entries
+    with django_assert_max_num_queries(11):
+        response = client.get(f"/shifts/{shift.pk}/log/")
+    assert response.status_code == 200
+    mine = shift.assignments.get(agent__user__username="agent")
+    assert mine.agent.full_name in response.content.decode()  # among the agents on duty
+
+
+def test_an_agent_who_declined_the_shift_cannot_open_its_log(login):
+    shift, _following = own_shift_and_next()
+    shift.assignments.filter(agent__user__username="agent").update(status=Assignment.Status.DECLINED)
+    assert login("agent").get(f"/shifts/{shift.pk}/log/").status_code == 404
+    assert login("director").get(f"/shifts/{shift.pk}/log/").status_code == 200

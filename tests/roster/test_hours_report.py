@@ -75,11 +75,14 @@ def number(text):
 
 @pytest.mark.parametrize(
     ("language", "header", "hours"),
-    [("vi", "Họ và tên;Điện thoại;Đơn vị;Số ca;Giờ trực;", ";12,00;"), ("en", "Họ và tên,Điện thoại,", ",12.00,")],
+    [
+        ("vi", "Họ và tên;Điện thoại;Đơn vị;Số ca;Giờ trực;Giờ trực đêm;", ";12,00;"),
+        ("en", "Full name,Phone,Unit,Shifts,Hours,Night hours,", ",12.00,"),
+    ],
 )
 def test_the_csv_is_written_for_excel_in_the_pages_language(login, language, header, hours):
     """A Vietnamese Excel splits cells at ';' and reads "12,00" as a number; an English one
-    splits at ',' and reads "12.00"."""
+    splits at ',' and reads "12.00". The column names are in the page's language too."""
     client = login("director")
     client.cookies["django_language"] = language
     today = timezone.localdate()
@@ -101,6 +104,16 @@ def test_the_xlsx_is_the_signed_summary_with_hours_as_numbers(login):
     assert [row[0] for row in agents] == list(range(1, len(agents) + 1))
     assert sum(row[5] for row in agents) >= 7 * 24  # hours are numbers: line 2 is staffed round the clock
     assert sheet.page_setup.fitToWidth == 1 and sheet.print_title_rows
+
+
+def test_the_xlsx_stays_in_vietnamese_for_an_english_screen(login):
+    # It is signed and filed: like its heading, its columns do not follow the screen.
+    client = login("director")
+    client.cookies["django_language"] = "en"
+    today = timezone.localdate()
+    response = client.get(f"/reports/hours/?start={today}&end={today + datetime.timedelta(days=6)}&format=xlsx")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert ("STT", "Họ và tên", "Điện thoại", "Đơn vị", "Số ca", "Giờ trực", "Giờ trực đêm") in [r[:7] for r in rows]
 
 
 def test_a_bad_period_is_a_form_error(login):

@@ -183,6 +183,18 @@ def test_taking_a_shift_is_checked_by_the_engines_rules(assignment, line):
     assert not Assignment.objects.filter(agent=stranger).exists()
 
 
+def test_taking_a_shift_weighs_extra_cover_at_the_moment_of_the_tap(assignment, line):
+    # Whether a full shift may take extra cover is weighed at the tap's `now`, as its end and
+    # open places are, not by the clock of whoever runs the check: here a clock days earlier.
+    tapped = START + datetime.timedelta(minutes=11)
+    Escalation.objects.create(shift=assignment.shift, unit=line.unit, missing=1, opened_at=tapped)
+    cover = AgentFactory(unit=line.unit, lines=[line], full_name="Lê Thị Thu Trang")
+    with time_machine.travel(START - datetime.timedelta(days=3), tick=False):
+        taken = services.shift_take(shift=assignment.shift, agent=cover, now=tapped)
+    assert taken.is_extra, "the absent agent still holds the place, so the cover is extra"
+    assert (taken.status, taken.confirmed_at) == (Assignment.Status.CONFIRMED, tapped)
+
+
 def test_a_link_does_only_what_its_message_offered(assignment, line):
     standby = AgentFactory(unit=line.unit, lines=[line], full_name="Lê Thị Thu Trang")
     client = Client()
@@ -236,6 +248,31 @@ def test_a_spent_link_says_it_expired_for_a_week_then_the_nightly_job_deletes_it
         tasks.delete_spent_links()
         assert not ActionLink.objects.filter(pk=link.pk).exists()
         assert Client().get(link.get_absolute_url()).status_code == 404
+
+
+def test_a_link_lasts_until_its_shift_ends_where_the_end_moved_to(assignment):
+    shift = assignment.shift
+    link = ActionLink.for_shifts([(assignment.agent, shift, ["confirm"], assignment)])[assignment.agent_id, shift.pk]
+    made_for = shift.end
+    shift.end = made_for + datetime.timedelta(hours=4)  # lengthened after the SMS went out (in the admin)
+    shift.save()
+    with time_machine.travel(made_for + datetime.timedelta(hours=1), tick=False):
+        assert Client().get(link.get_absolute_url()).status_code == 200
+    with time_machine.travel(made_for + datetime.timedelta(days=7, hours=1), tick=False):
+        tasks.delete_spent_links()
+        assert ActionLink.objects.filter(pk=link.pk).exists(), "kept a week after the shift's new end"
+    with time_machine.travel(shift.end + datetime.timedelta(days=7, hours=1), tick=False):
+        tasks.delete_spent_links()
+        assert not ActionLink.objects.filter(pk=link.pk).exists()
+
+
+def test_a_link_expires_when_its_shortened_shift_ends(assignment):
+    shift = assignment.shift
+    link = ActionLink.for_shifts([(assignment.agent, shift, ["confirm"], assignment)])[assignment.agent_id, shift.pk]
+    shift.end = START + datetime.timedelta(hours=2)
+    shift.save()
+    with time_machine.travel(START + datetime.timedelta(hours=3), tick=False):
+        assert Client().get(link.get_absolute_url()).status_code == 410
 
 
 LONG_NAME = "Tôn Nữ Thị Hoàng Phương Thảo Nguyễn Huyền Trân"

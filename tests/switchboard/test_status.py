@@ -3,13 +3,15 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from switchboard.events import handle_events
 from switchboard.members import plan
-from switchboard.models import LineFollow, QueueMemberState, RosterMember, WaitingCall
+from switchboard.models import LineFollow, QueueMemberState, RosterMember, Switchboard, WaitingCall
 from switchboard.status import callers_waiting
-from tests.factories import LineFactory, UserFactory
+from tests.factories import HotlineFactory, LineFactory, UserFactory
 from tests.switchboard.conftest import QUEUE, shift_with
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +53,9 @@ def test_the_operator_sees_the_connection_and_todays_changes(client, world):
     assert 'data-added-today="1" data-removed-today="0"' in page
 
 
-def test_todays_changes_are_one_query_a_switchboard(world, django_assert_num_queries):
+def test_todays_changes_of_every_switchboard_are_one_query(world, django_assert_num_queries):
     line, (an, binh, _cuong), switchboard = world
+    quiet = Switchboard.objects.create(hotline=HotlineFactory(unit=line.hotline.unit))
     yesterday = timezone.now() - datetime.timedelta(days=1)
     for agent, added_at, removed_at in [(an, timezone.now(), None), (binh, yesterday, timezone.now())]:
         RosterMember.objects.create(
@@ -66,7 +69,34 @@ def test_todays_changes_are_one_query_a_switchboard(world, django_assert_num_que
             removed_at=removed_at,
         )
     with django_assert_num_queries(1):
-        assert switchboard.changes_today() == {"added": 1, "removed": 1}
+        changes = {
+            each.pk: (each.added_today, each.removed_today)
+            for each in Switchboard.objects.with_changes_today(timezone.now())
+        }
+    assert changes == {switchboard.pk: (1, 1), quiet.pk: (0, 0)}
+
+
+def test_the_operators_dashboard_reads_todays_changes_of_all_switchboards_at_once(client, world):
+    line, (an, _binh, _cuong), _switchboard = world
+    operator = UserFactory()
+    line.hotline.unit.directors.add(operator)
+    client.force_login(operator)
+    client.get("/")  # the on-duty board's cache is warm for both counts
+    with CaptureQueriesContext(connection) as one:
+        client.get("/")
+
+    for number in ["0290.1023", "0290.1024"]:
+        other = Switchboard.objects.create(hotline=HotlineFactory(unit=line.hotline.unit, number=number))
+        RosterMember.objects.create(
+            switchboard=other, line=line, agent=an, queue=QUEUE, interface="PJSIP/201", member_name=an.full_name
+        )
+    with CaptureQueriesContext(connection) as three:
+        page = client.get("/").content.decode()
+
+    assert len(three) == len(one)
+    assert page.count('data-added-today="1" data-removed-today="0"') == 2
+    assert page.count('data-added-today="0" data-removed-today="0"') == 1
+    assert page.index('data-switchboard="0290.1022"') < page.index('data-switchboard="0290.1024"')
 
 
 def test_a_line_switched_off_or_a_deactivated_agent_is_not_put_in_the_queue(world):
@@ -106,8 +136,6 @@ def test_the_operator_switches_a_lines_queue_off_the_roster_and_on_again(client,
 
 
 def test_the_realtime_view_lists_the_agents_on_duty_per_queue(world):
-    from django.db import connection
-
     line, (an, binh, _cuong), _switchboard = world
     now = timezone.now()
     shift_with(line, [an], now - datetime.timedelta(minutes=1))

@@ -48,8 +48,9 @@ def test_the_director_sees_their_line_with_who_is_on_duty_now(login, django_asse
     # session, user, is_manager, the permission subqueries' unit tree, lines, staffing, shifts,
     # assignments+agents, agent_of, escalations, missed calls, failed notifications, and the
     # on-duty board when its cache is cold (lines, staffing, shifts, assignments), whose phones the
-    # director may see (6), the hotlines they operate and the beat's jobs: none grows with the data
-    with django_assert_max_num_queries(32):
+    # director may see (6), the hotlines they operate, their switchboards with today's changes and
+    # the beat's jobs: none grows with the data
+    with django_assert_max_num_queries(33):
         response = client.get("/")
     assert response.status_code == 200
     assert [s.line.digit for s in response.context["statuses"]] == ["2"]
