@@ -13,7 +13,7 @@ import os
 import time
 from collections import defaultdict
 
-from roster.solver.model import ComponentModel, OutOfTime, solve_component
+from roster.solver.model import ComponentModel, OutOfTime, roster_without_model, solve_component
 from roster.solver.problem import (
     Problem,
     ProblemError,
@@ -69,7 +69,7 @@ def solve(problem: Problem, *, workers: int = DEFAULT_WORKERS) -> Solution:
                 problem, shifts, agents, {p for p in fixed if p[0] in ids}, deadline=part_deadline
             )
         except OutOfTime:
-            status, pairs, part_bounds = "UNKNOWN", None, {}
+            status, pairs, part_bounds = roster_without_model(problem, shifts, agents, fixed, current)
         else:
             status, pairs, part_bounds = solve_component(
                 component,

@@ -41,7 +41,9 @@ SUB_MODEL_PARAMETERS = {"cp_model_probing_level": 0, "symmetry_level": 0}
 # The start's share of the level: one small solve per agent.
 START_SHARE = 0.15
 # ... which it may overrun up to this share when each agent needs AGENT_SECONDS (instance 13's
-# 120 agents of 18 shift types did not fit in 15 %).
+# 120 agents of 18 shift types did not fit in 15 %), or longer to meet a minimum at all
+# (instance 20's agents take 0.2–0.8 s each: at 40 % the start ran out, and the whole model's
+# first solve found nothing in the rest of the minute).
 START_LIMIT_SHARE = 0.7
 AGENT_SECONDS = 0.2
 

@@ -10,6 +10,7 @@ import pytest
 from roster.solver import ProblemError, check, solve
 from roster.solver import rules as R
 from roster.solver.curtois import read_curtois
+from roster.solver.reasons import NO_ROSTER
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = Path(__file__).with_name("curtois_tiny.txt")
@@ -155,3 +156,15 @@ def test_a_neighbourhood_sub_model_counts_the_agents_left_out_in_its_cover():
             shifts = [problem.shift_by_id[s] for s, a in kept if a == agent.id]
             left_out += sum(r.weight for r in agent.requests if bool(R.request_shifts(problem, r, shifts)) != r.on)
     assert solver.ObjectiveValue() + left_out == R.penalty(problem, kept + chosen)["total"]
+
+
+def test_a_year_that_cannot_be_modelled_in_time_says_so_for_every_place():
+    # Instance 20 is 182 days of 50 agents: its model takes seconds to build, far past a
+    # limit of a hundredth of a second. The engine stops building and says why the places
+    # are empty, rather than overrunning the limit.
+    problem = read_curtois((ROOT / "bench" / "curtois" / "Instance20.txt").read_text(), time_limit_s=0.01)
+    solution = solve(problem, workers=2)
+    assert solution.status == "UNKNOWN"
+    assert solution.assignments == []
+    assert {u.reason for u in solution.unfilled} == {NO_ROSTER}
+    assert sum(u.missing for u in solution.unfilled) == sum(s.required for s in problem.shifts)
