@@ -23,8 +23,8 @@ from roster.solver.problem import (
     load_problem,
     parse_problem,
 )
-from roster.solver.reasons import NO_ROSTER, NOT_EXAMINED, shifts_by_agent, unfilled_reason
-from roster.solver.rules import Violation, check, penalty
+from roster.solver.reasons import NO_ROSTER, NOT_EXAMINED, unfilled_reason
+from roster.solver.rules import Violation, check, penalty, shifts_by_agent
 
 __all__ = [
     "Problem",

@@ -170,7 +170,7 @@ def _patterns(problem, agent, own: dict, touching: list, week, budget: int, dead
     tz = problem.timezone
     min_rest = rules.rest(problem)
     week_start, week_end = week
-    needed = rules.weekly_rest_seconds(problem) if week in rules.weeks_inside_span(problem) else 0
+    needed = rules.weekly_rest_seconds(problem) if week in problem.weeks_inside_span else 0
     limit = problem.rules.max_consecutive_nights
     hours = [dict(k[1])[week] for k in touching]
     items = sorted(

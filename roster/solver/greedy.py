@@ -25,7 +25,7 @@ def greedy(problem: Problem, fixed=(), keep=(), shifts=None, agents=None, prorat
     agents = agents if agents is not None else problem.agents
     min_rest = rules.rest(problem)
     weekly_rest = rules.weekly_rest_seconds(problem)
-    inside = rules.weeks_inside_span(problem)
+    inside = problem.weeks_inside_span
     limit = problem.rules.max_consecutive_nights
 
     worked = defaultdict(list)  # agent → sorted [(start, end)], history included

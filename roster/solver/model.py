@@ -90,7 +90,7 @@ class ComponentModel:
         for pair in fixed:
             self.model.Add(self.x[pair] == 1)
 
-        weeks_inside = rules.weeks_inside_span(problem)
+        weeks_inside = problem.weeks_inside_span
         self.request_terms = []  # (weight, expression of the request broken) for the penalty
         for agent in agents:
             self._in_time()
@@ -370,11 +370,8 @@ class ComponentModel:
                     model.Add(sum(extras) <= limit // unit)
 
         # Requests: the penalty of those not granted.
-        on_date = defaultdict(list)  # a year of shifts, and a request for each of many days
-        for shift, _ in options:
-            on_date[problem.date_of[shift.id]].append(shift)
         for request in agent.requests:
-            shifts = rules.request_shifts(problem, request, on_date[request.date])
+            shifts = rules.request_shifts(problem, request, [s for s, _ in by_date.get(request.date, ())])
             variables = [self.x[s.id, agent.id] for s in shifts]
             if not variables:
                 if request.on:
@@ -648,7 +645,7 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
         )
         if len(plain) > len(start) and len(current - plain) <= len(current - start):
             start = plain
-    start_ok = _keeps_every_rule(component, start)
+    start_ok = _keeps_every_rule(problem, component.agents, start)
     # When the start keeps every rule and fills every place there is no gap to spread: the level
     # is not even built.
     filled_by_start = start_ok and len(start) >= sum(s.required for s in component.shifts)
@@ -1161,20 +1158,14 @@ def roster_without_model(problem: Problem, shifts: list, agents: list, fixed: se
         return "UNKNOWN", None, {"penalty": 0}
     own_fixed = {p for p in fixed if p[0] in ids}
     pairs = greedy(problem, fixed=own_fixed, keep={p for p in current if p[0] in ids}, shifts=shifts, agents=agents)
-    by_agent = defaultdict(list)
-    for shift_id, agent_id in pairs:
-        by_agent[agent_id].append(problem.shift_by_id[shift_id])
-    if any(rules.agent_violations(problem, agent, by_agent[agent.id]) for agent in agents):
+    if not _keeps_every_rule(problem, agents, pairs):
         return "UNKNOWN", None, {"filled": places}
     return "FEASIBLE", pairs, {"filled": places}
 
 
-def _keeps_every_rule(component: ComponentModel, pairs: set) -> bool:
-    problem = component.problem
-    by_agent = defaultdict(list)
-    for shift_id, agent_id in pairs:
-        by_agent[agent_id].append(problem.shift_by_id[shift_id])
-    return not any(rules.agent_violations(problem, agent, by_agent[agent.id]) for agent in component.agents)
+def _keeps_every_rule(problem: Problem, agents: list, pairs) -> bool:
+    by_agent = rules.shifts_by_agent(problem, pairs)
+    return not any(rules.agent_violations(problem, agent, by_agent[agent.id]) for agent in agents)
 
 
 def complete(model: cp_model.CpModel, values: dict, levels: list, time_limit: float) -> list | None:

@@ -35,17 +35,9 @@ NO_ROSTER = "no roster keeping every rule was found before the time limit"
 NOT_EXAMINED = "not examined: the time limit ran out"
 
 
-def shifts_by_agent(problem: Problem, chosen: list) -> dict:
-    """{agent id: the shifts the roster `chosen` gives them}, for unfilled_reason."""
-    worked = {}
-    for shift_id, agent_id in chosen:
-        worked.setdefault(agent_id, []).append(problem.shift_by_id[shift_id])
-    return worked
-
-
 def unfilled_reason(problem: Problem, shift: Shift, worked: dict, on_shift) -> str:
     """Why `shift` has empty places in the roster whose shifts by agent are `worked` (from
-    shifts_by_agent), with the agents in `on_shift` on it."""
+    rules.shifts_by_agent), with the agents in `on_shift` on it."""
     qualified = [a for a in problem.agents if shift.line in a.lines]
     if not qualified:
         return f"no agent answers line {shift.line}"

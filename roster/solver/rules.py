@@ -67,16 +67,6 @@ def is_weekend(shift: Shift, problem: Problem) -> bool:
     return day.weekday() >= 5 or day in problem.holidays
 
 
-def span(problem: Problem):
-    """Earliest shift start to latest shift end; None without shifts."""
-    return problem.span
-
-
-def weeks_inside_span(problem: Problem) -> list:
-    """The ISO weeks lying wholly inside the problem's span (rule 5 applies to these)."""
-    return problem.weeks_inside_span
-
-
 def rest(problem: Problem) -> datetime.timedelta:
     return datetime.timedelta(hours=problem.rules.min_rest_hours)
 
@@ -418,14 +408,20 @@ def check(problem: Problem, assignments, partial: bool = False) -> list[Violatio
                 Violation(7, agent_id, (shift_id,), f"fixed assignment of agent {agent_id} to {shift_id} is missing")
             )
 
-    by_agent = defaultdict(list)
-    for shift_id, agent_id in dict.fromkeys(known):
-        by_agent[agent_id].append(problem.shift_by_id[shift_id])
+    by_agent = shifts_by_agent(problem, dict.fromkeys(known))
     for agent in problem.agents:
         violations += agent_violations(problem, agent, by_agent.get(agent.id, []))
     if partial:
         violations = [v for v in violations if v.rule in MONOTONE_RULES]
     return violations
+
+
+def shifts_by_agent(problem: Problem, pairs) -> dict:
+    """{agent id: the shifts these (shift id, agent id) pairs give them}."""
+    worked = defaultdict(list)
+    for shift_id, agent_id in pairs:
+        worked[agent_id].append(problem.shift_by_id[shift_id])
+    return worked
 
 
 def agent_violations(problem: Problem, agent: Agent, shifts: list, involving: str | None = None) -> list:
@@ -489,7 +485,7 @@ def agent_violations(problem: Problem, agent: Agent, shifts: list, involving: st
             )
 
     needed = weekly_rest_seconds(problem)
-    for week in weeks_inside_span(problem):
+    for week in problem.weeks_inside_span:
         in_week = by_week.get(week)
         if in_week and longest_free_seconds(in_week, *week) < needed:
             found.append(
