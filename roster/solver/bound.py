@@ -27,7 +27,6 @@ by agent, which the dive needs (docs/solver.md).
 """
 
 import bisect
-import datetime
 import math
 import time
 from collections import defaultdict
@@ -36,8 +35,6 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from roster.solver import clock, rules
-
-ONE_DAY = datetime.timedelta(days=1)
 
 # Beyond this many patterns in all the model is not built (a problem with many lines and shift
 # times per agent); the roster model's own bound stands then.
@@ -106,13 +103,13 @@ def _pattern_model(component, deadline: float):
             ),
         )
 
+    class_of = {shift.id: signature(shift) for shift in shifts}
     classes = defaultdict(list)
     for shift in sorted(shifts, key=lambda s: (s.start, s.id)):
-        classes[signature(shift)].append(shift)
+        classes[class_of[shift.id]].append(shift)
     by_agent = defaultdict(lambda: defaultdict(list))
     for shift_id, agent_id in component.x:
-        shift = problem.shift_by_id[shift_id]
-        by_agent[agent_id][signature(shift)].append(shift)
+        by_agent[agent_id][class_of[shift_id]].append(problem.shift_by_id[shift_id])
 
     model = cp_model.CpModel()
     worked = defaultdict(list)  # class → the count of each agent's shifts in it
