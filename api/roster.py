@@ -23,6 +23,7 @@ from roster.services import (
     leave_decide,
     leave_request,
     leave_withdraw,
+    not_on_line,
     roster_build_queue,
     roster_publish,
     swap_decide,
@@ -113,6 +114,14 @@ class AssignmentCreateSerializer(serializers.Serializer):
         if not policy.managed_lines(self.context["request"].user).filter(pk=shift.line_id).exists():
             raise serializers.ValidationError("You do not manage this shift's line.")
         return shift
+
+    def validate(self, data):
+        # Another line's agent is refused before any rule is weighed: the checker's words would
+        # tell a director about the shifts of an agent they do not manage.
+        agent, shift = data["agent"], data["shift"]
+        if not agent.active or not agent.lines.filter(pk=shift.line_id).exists():
+            raise serializers.ValidationError({"agent": [not_on_line()]})
+        return data
 
 
 class AssignmentViewSet(

@@ -211,13 +211,22 @@ def back_to_builder(request, line):
     return redirect(builder_url(line, start, end))
 
 
+def line_agent(shift, value):
+    """The active agent of the shift's line with this id, else None (also for a value that is
+    not an id): a pk of another unit's agent must not reveal their name."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    return Agent.objects.filter(pk=pk, active=True, lines=shift.line).first()
+
+
 @require_POST
 def add_agent(request, shift_pk):
     shift = get_object_or_404(
         Shift.objects.select_related("line", "roster"), pk=shift_pk, line__in=policy.managed_lines(request.user)
     )
-    # Only the line's own agents: a pk of another unit's agent must not reveal their name.
-    agent = Agent.objects.filter(pk=request.POST.get("agent") or 0, active=True, lines=shift.line).first()
+    agent = line_agent(shift, request.POST.get("agent"))
     if agent is None:
         messages.error(request, _("Choose an agent."))
         return back_to_builder(request, shift.line)
@@ -246,7 +255,7 @@ def check_agent(request, shift_pk):
     shift = get_object_or_404(
         Shift.objects.select_related("line", "roster"), pk=shift_pk, line__in=policy.managed_lines(request.user)
     )
-    agent = Agent.objects.filter(pk=request.GET.get("agent") or 0, active=True, lines=shift.line).first()
+    agent = line_agent(shift, request.GET.get("agent"))
     breaches, extra = [], False
     if agent is not None:
         breaches = services.explained_breaches(shift=shift, agent=agent, by=request.user, extra_allowed=True)

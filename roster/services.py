@@ -575,6 +575,12 @@ OTHER_SHIFTS_WORDS = {
 }
 
 
+def not_on_line() -> str:
+    """The refusal for an agent who does not answer the shift's line (or no longer works): it
+    names nobody, as the caller may have sent another unit's agent."""
+    return _("This agent does not answer this shift's line, or no longer works.")
+
+
 def rule_breaches(*, shift: Shift, agent, replacing=None, by=None, extra_allowed: bool = False) -> list[str]:
     """What putting this agent on this shift would break, as the engine's checker words it
     (the API's wording: "rule 3 (rest between shifts): …").
@@ -585,7 +591,7 @@ def rule_breaches(*, shift: Shift, agent, replacing=None, by=None, extra_allowed
     take extra cover (Shift.may_take_extra) is no breach."""
     found, _plan = rule_violations(shift=shift, agent=agent, replacing=replacing, extra_allowed=extra_allowed)
     if found is None:
-        return [_("%(agent)s is not an active agent of this roster's lines.") % {"agent": agent.full_name}]
+        return [not_on_line()]
     if by is None or not works_where_unseen(agent, shift.roster, by):
         return [str(v) for v in found]
     return [
@@ -625,7 +631,7 @@ def explained_breaches(
         return [already_on(agent)]
     found, plan = rule_violations(shift=shift, agent=agent, replacing=replacing, extra_allowed=extra_allowed, now=now)
     if found is None:
-        return [_("%(agent)s is not an active agent of this roster's lines.") % {"agent": agent.full_name}]
+        return [not_on_line()]
     explained = [explain(v, shift=shift, agent=agent, rules=plan.problem.rules, by=by) for v in found]
     return list(dict.fromkeys(explained))
 
@@ -1108,7 +1114,7 @@ def shift_take(*, shift: Shift, agent, now=None) -> Assignment:
     # shift takes the agent beyond its headcount while the absent agents keep their places.
     breaches = explained_breaches(shift=shift, agent=agent, extra_allowed=True, now=now)
     if breaches:
-        raise RosterError("; ".join(breaches))
+        raise RosterError(" ".join(breaches))
     extra = shift.is_full()
     assignment = Assignment.objects.filter(shift=shift, agent=agent).first() or Assignment(shift=shift, agent=agent)
     assignment.status, assignment.source, assignment.is_extra = (

@@ -117,6 +117,17 @@ def test_a_director_cannot_add_to_another_units_line(api):
     assert "shift" in response.json()
 
 
+def test_adding_another_units_agent_to_my_line_is_refused_without_their_name(api):
+    # The director of line 2 (the CDC) sends the id of an agent who only answers line 1.
+    shift = Shift.objects.published().filter(line__digit="2").order_by("start").last()
+    stranger = Agent.objects.exclude(lines__digit="2").first()
+    response = api("director").post("/api/v1/assignments/", {"shift": shift.pk, "agent": stranger.pk}, format="json")
+    assert response.status_code == 400
+    refusal = response.json()["agent"][0]
+    assert stranger.full_name not in refusal and "rule" not in refusal
+    assert not Assignment.objects.filter(shift=shift, agent=stranger).exists()
+
+
 def test_removing_an_assignment_tells_the_agent(api):
     assignment = Assignment.objects.filter(shift__line__digit="2", is_live=True).order_by("-start").first()
     assert api("director").delete(f"/api/v1/assignments/{assignment.pk}/").status_code == 204

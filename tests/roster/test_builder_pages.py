@@ -8,7 +8,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from hotline.models import Line
-from roster.models import Assignment, Roster, RosterBuild
+from roster.models import Assignment, Roster, RosterBuild, Shift
 from roster.services import roster_build_run
 
 
@@ -228,3 +228,14 @@ def test_why_a_place_stayed_empty_reads_in_vietnamese(login):
     assert "đang nghỉ phép hoặc vắng mặt" in page
     # The engine's English never reaches the page.
     assert "qualified for line" not in page and "on leave or unavailable" not in page
+
+
+@pytest.mark.parametrize("value", ["abc", "", "1.5"])
+def test_an_agent_id_that_is_not_a_number_is_no_agent(login, value):
+    # Hand-edited forms and htmx requests: "Choose an agent." on the page, never a 500.
+    client = login("director")
+    shift = Shift.objects.filter(line__digit="2").first()
+    assert client.get(f"/shifts/{shift.pk}/check/?agent={value}").status_code == 200
+    page = client.post(f"/shifts/{shift.pk}/add/", {"agent": value}, follow=True)
+    assert page.status_code == 200
+    assert "Hãy chọn một cán bộ." in page.content.decode()
