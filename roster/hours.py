@@ -149,7 +149,7 @@ def hours_csv(rows) -> bytes:
     writer = csv.writer(buffer, delimiter=";" if decimal_mark == "," else ",")
 
     def hours(number: float) -> str:
-        return f"{number:.2f}".replace(".", decimal_mark)
+        return formats.number_format(number, decimal_pos=2, use_l10n=True)
 
     writer.writerow([str(title) for title in CSV_HEADER])
     for row in rows:
