@@ -56,11 +56,20 @@ class ComponentModel:
     """The model of one independent part of the problem: lines and the agents who answer them."""
 
     def __init__(
-        self, problem: Problem, shifts: list, agents: list, fixed: set, allowed=None, outside=None, deadline=None
+        self,
+        problem: Problem,
+        shifts: list,
+        agents: list,
+        fixed: set,
+        allowed=None,
+        outside=None,
+        others=None,
+        deadline=None,
     ):
-        """A neighbourhood of the weighted search is a model of its own: `allowed`, when given,
-        holds the only pairs beside `fixed` that get a variable, and `outside` counts for each
-        shift the agents on it who are left out of the model (they weigh in its cover).
+        """A neighbourhood of a search is a model of its own: `allowed`, when given, holds the
+        only pairs beside `fixed` that get a variable, `outside` counts for each shift the
+        agents on it who are left out of the model (they weigh in its cover), and `others`
+        holds those agents' schedules ({agent id: [Shift]}): constants in the fairness levels.
         Building stops with OutOfTime past `deadline` (time.monotonic()): a year of 150 agents
         is a million pairs, and a minute to build."""
         self.deadline = deadline
@@ -69,6 +78,7 @@ class ComponentModel:
         self.agents = agents
         self.fixed = set(fixed)
         self.outside = outside or {}
+        self.others = others or {}
         self.model = cp_model.CpModel()
         self.x = {}  # (shift id, agent id) → BoolVar
         tz = problem.timezone
@@ -494,7 +504,7 @@ class ComponentModel:
         exceeds the longest shift and those of night and weekend shifts exceed 1."""
         tz = self.problem.timezone
         groups = defaultdict(list)
-        for agent in self.agents:
+        for agent in self._fairness_agents():
             if not agent.unavailable:
                 past = self.problem.balance_by_agent.get(agent.id)
                 past = None if past is None else dataclasses.replace(past, agent="")
@@ -503,25 +513,24 @@ class ComponentModel:
         # mix of 8 h and 12 h shifts): the same order, far smaller numbers for the search.
         unit = math.gcd(*(s.seconds for s in self.shifts)) or 1
         longest = max((s.seconds for s in self.shifts), default=0) // unit
+        measures = (
+            lambda s: s.seconds // unit,
+            lambda s: int(clock.is_night(s.start, s.end, tz)),
+            lambda s: int(rules.is_weekend(s, self.problem)),
+        )
         excess_terms = []
         for peers in groups.values():
-            if len(peers) < 2:
+            if len(peers) < 2 or all(a.id in self.others for a in peers):
                 continue
-            options = [self.by_agent[a.id] for a in peers]
-            measures = [
-                ([(s.seconds // unit, var) for s, var in opts] for opts in options),
-                ([(1, var) for s, var in opts if clock.is_night(s.start, s.end, tz)] for opts in options),
-                ([(1, var) for s, var in opts if rules.is_weekend(s, self.problem)] for opts in options),
-            ]
-            for index, per_agent in enumerate(measures):
-                totals = [list(terms) for terms in per_agent]
-                upper = max((sum(w for w, _ in terms) for terms in totals), default=0)
+            for index, weigh in enumerate(measures):
+                totals = [self._schedule_terms(agent, weigh) for agent in peers]
+                upper = max((c + sum(w for w, _ in terms) for c, terms in totals), default=0)
                 if upper == 0:
                     continue
                 high = self.model.NewIntVar(0, upper, "")
                 low = self.model.NewIntVar(0, upper, "")
-                for terms in totals:
-                    total = cp_model.LinearExpr.WeightedSum([var for _, var in terms], [w for w, _ in terms])
+                for constant, terms in totals:
+                    total = constant + cp_model.LinearExpr.WeightedSum([v for _, v in terms], [w for w, _ in terms])
                     self.model.Add(high >= total)
                     self.model.Add(low <= total)
                 bound = longest if index == 0 else 1
@@ -529,6 +538,19 @@ class ComponentModel:
                 self.model.Add(over >= high - low - bound)
                 excess_terms.append(over)
         return cp_model.LinearExpr.Sum(excess_terms) if excess_terms else None
+
+    def _fairness_agents(self) -> list:
+        """The agents whose loads the fairness levels compare: the model's and those left out."""
+        return self.agents + [self.problem.agent_by_id[agent_id] for agent_id in self.others]
+
+    def _schedule_terms(self, agent, weigh) -> tuple:
+        """(constant, [(coefficient, var)]) of what an agent's schedule adds to a measure,
+        `weigh(shift)` a shift's integer share: an agent left out of the model is a constant,
+        summed term by term like the variables (the same rounding either way)."""
+        if agent.id in self.others:
+            return sum(weigh(s) for s in self.others[agent.id]), []
+        terms = [(weigh(s), var) for s, var in self.by_agent[agent.id]]
+        return 0, [(c, var) for c, var in terms if c]
 
     def _loads(self):
         """The pro-rated load of the agents sharing each line (rules.load_spreads measures it).
@@ -541,12 +563,16 @@ class ComponentModel:
         problem = self.problem
         scale = rules.LOAD_SCALE
         counted = {}
-        for agent in self.agents:
-            for shift, _ in self.by_agent[agent.id]:
-                if shift.id not in counted:
-                    counted[shift.id] = rules.counted(shift, problem)
+
+        def count(shift):
+            if shift.id not in counted:
+                counted[shift.id] = rules.counted(shift, problem)
+            return counted[shift.id]
+
         excess_terms, spread_terms = [], []
-        for line, members in rules.load_groups(problem, self.agents):
+        for line, members in rules.load_groups(problem, self._fairness_agents()):
+            if all(a.id in self.others for a in members):
+                continue  # only constants: a sub-model's level differs by them alone
             weight = rules.line_weight_seconds(problem, line)
             capacity = {a.id: rules.capacity_seconds(problem, a) for a in members}
             floor = weight * scale // min(capacity.values())
@@ -554,14 +580,9 @@ class ComponentModel:
                 loads = []
                 for agent in members:
                     per = (1 if index == 0 else weight) * scale / capacity[agent.id]
-                    constant = round(rules.past_counts(problem, agent)[index] * per)
-                    terms = [
-                        (round(counted[s.id][index] * per), var)
-                        for s, var in self.by_agent[agent.id]
-                        if counted[s.id][index]
-                    ]
-                    terms = [(c, var) for c, var in terms if c]
-                    loads.append((constant, terms))
+                    past = round(rules.past_counts(problem, agent)[index] * per)
+                    constant, terms = self._schedule_terms(agent, lambda s, i=index, p=per: round(count(s)[i] * p))
+                    loads.append((past + constant, terms))
                 if all(not terms for _, terms in loads) and len({c for c, _ in loads}) == 1:
                     continue
                 upper = max(c + sum(w for w, _ in terms) for c, terms in loads)
@@ -671,7 +692,7 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
     share_left = total_share
     filled_value = None
     total_required = sum(s.required for s in component.shifts)
-    for name, expression, sense in levels:
+    for index, (name, expression, sense) in enumerate(levels):
         remaining = deadline - time.monotonic()
         if remaining <= 0.01:
             statuses.append(cp_model.FEASIBLE)
@@ -714,7 +735,9 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
         elif name == "penalty":
             status, response = solve_searched(component, solver, budget, workers, expression)
         elif name in SEARCHED_LEVELS and incumbent is not None:
-            status, response = solve_searched(component, solver, budget, workers, expression, incumbent)
+            status, response = solve_searched(
+                component, solver, budget, workers, expression, incumbent, fair=(levels, index, current)
+            )
         else:
             status = solver.Solve(model)
             response = solver.ResponseProto()
@@ -727,6 +750,8 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
             chosen = chosen if chosen is not None else fallback
             break
         statuses.append(status)
+        if DEBUG:
+            print(f"level {name}: {status} {response.objective_value}, {budget:.1f} s budget", file=sys.stderr)
         value = round(response.objective_value)
         bounds[name] = round(response.best_objective_bound)
         if name == "filled":
@@ -855,14 +880,9 @@ def _dive(component: ComponentModel, found, start, until: float, workers: int):
 FIRST_SOLVE_SHARE = 0.1
 LAST_SOLVE_SHARE = 0.1
 NEIGHBOURHOOD_SECONDS = 1.0
-# An unweighted level stops searching after this share of its time (and at least STALE_SECONDS)
-# without a strict gain: a director waits for the roster, and the last few tenths of a
-# percentage point of fairness are rarely worth the rest of the limit.
-STALE_SHARE = 0.15
-STALE_SECONDS = 0.5
 # The unweighted levels that measure fairness (and the requests of a problem without cover
-# weights) get the same search, its neighbourhoods the agents of one line: the load moves
-# only between agents who share a line.
+# weights) are searched on sub-models of a few agents (fair.py): the load moves only between
+# agents who share a line.
 SEARCHED_LEVELS = ("requests", "fairness_excess", "load_excess", "load_spread", "wishes")
 
 
@@ -876,12 +896,15 @@ def solve_searched(
     *,
     bound: float = 0,
     filling: bool = False,
+    fair=None,
 ):
     """(status, response-like) for a minimised level within `budget` seconds: a first solve,
     our neighbourhood search, a last solve. `start` (every variable's value in a roster that
     keeps the levels so far) is where the search begins if the first solve finds nothing.
     `bound` is a lower bound known beforehand; `filling` searches for the places left empty
-    (the filled level of a short-staffed roster) until the time is up or the bound is met."""
+    (the filled level of a short-staffed roster) until the time is up or the bound is met.
+    `fair`, (levels, this level's index, current pairs), searches an unweighted level on
+    sub-models (fair.py) rather than on copies of the whole model."""
     model = component.model
     started = time.monotonic()
     deadline = started + budget
@@ -930,7 +953,12 @@ def solve_searched(
 
     # From a roster we have, the last solve would mostly lose its hint too: the search takes its time.
     search_until = deadline - (0 if start is not None else budget * LAST_SOLVE_SHARE)
-    if start is not None or search_until - time.monotonic() > NEIGHBOURHOOD_SECONDS * 2:
+    if fair is not None and best.value != math.inf:
+        # Imported here, as it builds on this module.
+        from roster.solver import fair as fair_search
+
+        fair_search.search(component, *fair, best, search_until, workers)
+    elif start is not None or search_until - time.monotonic() > NEIGHBOURHOOD_SECONDS * 2:
         _neighbourhood_search(component, best, search_until, workers)
 
     if best.value == math.inf:
@@ -991,34 +1019,18 @@ def _neighbourhood_search(
     agents = [a.id for a in component.agents]
     dates = problem.dates
     pairs = [(pair, var.Index(), problem.date_of[pair[0]]) for pair, var in component.x.items()]
-    size = {"agents": max(2, len(agents) // 8), "days": max(3, len(dates) // 4), "line": 4, "weeks": 1}
+    size = {"agents": max(2, len(agents) // 8), "days": max(3, len(dates) // 4), "weeks": 1}
     week_of_date = {day: (day - (dates[0] - datetime.timedelta(days=dates[0].weekday()))).days // 7 for day in dates}
     weeks = max(week_of_date.values(), default=0) + 1
-    # Unweighted problems search for fairness: the agents of one line (where the load moves),
-    # the most and least loaded among them most often, or every agent over a window of days.
-    kinds = ("agents", "days") if problem.weighted else ("line", "line", "days")
+    # Whole agents or every agent over a window of days (the fairness levels search on
+    # sub-models of their own, fair.py).
+    kinds = ("agents", "days")
     if filling:
         # Places left empty move between agents and across the weekly caps: whole agents, a
         # window of days around an empty place, or whole ISO weeks (where the caps bind).
         kinds = ("agents", "days", "weeks")
-    capacity = {a.id: max(1, rules.capacity_seconds(problem, a)) for a in component.agents}
-    line_groups = [
-        (
-            [a.id for a in members],
-            rules.line_weight_seconds(problem, line),
-            rules.line_weight_seconds(problem, line) / min(capacity[a.id] for a in members),
-        )
-        for line, members in rules.load_groups(problem, component.agents)
-    ]
-    if not line_groups:
-        kinds = ("agents", "days")
-    past = {a.id: rules.past_counts(problem, a) for a in component.agents}
-    counts = {} if problem.weighted else {s.id: rules.counted(s, problem) for s in component.shifts}
     # CP-SAT presolves the whole copy each time: bigger models need longer per neighbourhood.
     seconds = NEIGHBOURHOOD_SECONDS * max(1.0, len(component.x) / 5000)
-    if not problem.weighted and not filling:
-        # Moving load between a few agents is settled fast; many small moves do best.
-        seconds /= 2
 
     shift_of = {index: problem.shift_by_id[pair[0]] for (pair, index, _) in pairs}
 
@@ -1031,36 +1043,6 @@ def _neighbourhood_search(
             first = rnd.randrange(max(1, weeks - amount + 1))
             chosen_weeks = set(range(first, first + amount))
             return {index for (_, index, day) in pairs if week_of_date[day] in chosen_weeks}
-        if kind == "line":
-            # Most often the line and measure furthest above the floor, with their most and
-            # least loaded agents: that is where the load has to move.
-            totals = defaultdict(lambda: [0] * len(rules.MEASURES))
-            for pair, index, _ in pairs:
-                if solution[index]:
-                    for i, value in enumerate(counts[pair[0]]):
-                        totals[pair[1]][i] += value
-
-            def load(agent, measure, weight):
-                return (past[agent][measure] + totals[agent][measure]) * (1 if measure == 0 else weight)
-
-            def excess(group, measure):
-                members, weight, floor = group
-                loads = [load(a, measure, weight) / capacity[a] for a in members]
-                return max(loads) - min(loads) - floor
-
-            if rnd.random() < 0.5:
-                group, measure = max(
-                    ((g, m) for g in line_groups for m in range(len(rules.MEASURES))),
-                    key=lambda gm: (excess(*gm), rnd.random()),
-                )
-            else:
-                group, measure = rnd.choice(line_groups), rnd.randrange(len(rules.MEASURES))
-            members, weight, _ = group
-            free_agents = set(rnd.sample(members, min(amount, len(members))))
-            if rnd.random() < 0.8:
-                ordered = sorted(members, key=lambda a: (load(a, measure, weight) / capacity[a], rnd.random()))
-                free_agents |= {ordered[0], ordered[-1]}
-            return {index for (pair, index, _) in pairs if pair[1] in free_agents}
         # A window of days, most often around a shift the best roster under- or over-covers:
         # that is where the penalty is.
         count = defaultdict(int)
@@ -1086,14 +1068,9 @@ def _neighbourhood_search(
         status, value, solved = _solve_fixed(model, [index for (_, index, _) in pairs], solution, free, limit)
         return kind, status, value, solved
 
-    started = time.monotonic()
-    patience = max(STALE_SECONDS, (until - started) * STALE_SHARE)
-    last_gain = started
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         late = 0  # rounds past `until` while no move has given the start's value yet
         while (until - time.monotonic() > 0.2 and best.value > best.bound) or (best.value == math.inf and late < 3):
-            if not (problem.weighted or filling) and best.value != math.inf and time.monotonic() - last_gain > patience:
-                break
             late += until - time.monotonic() <= 0.2
             chosen_kinds = [rnd.choice(kinds) for _ in range(max(1, workers))]
             futures = [
@@ -1107,8 +1084,6 @@ def _neighbourhood_search(
                 # Filling comes before those levels, and equal rosters help it move on.
                 plateau = problem.weighted or filling
                 if value is not None and (value < best.value or (plateau and value == best.value)):
-                    if value < best.value:
-                        last_gain = time.monotonic()
                     best.solution, best.value = solution, value
                 # Grow a neighbourhood CP-SAT settles within the time, shrink one it cannot.
                 limit = {"days": len(dates), "agents": len(agents), "weeks": weeks}.get(kind, 8)

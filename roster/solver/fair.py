@@ -1,0 +1,259 @@
+"""
+The fairness levels of an unweighted problem, and its requests and wishes, searched on
+sub-models (docs/solver.md, "Fairness"). A move frees some agents of one line, or every agent
+over a window of days, and re-solves only them: a `ComponentModel` of the freed agents, the
+other agents' schedules constants in it (their loads still count in each line's spread), each
+shift keeping as many of the freed agents as it had. The levels above the one searched may not
+get worse. A move on the bench's 20-line month used to clone and presolve the whole part,
+0.5–0.9 s each; a sub-model is a few hundred variables.
+"""
+
+import concurrent.futures
+import random
+import sys
+import time
+from collections import Counter, defaultdict
+
+from ortools.sat.python import cp_model
+
+from roster.solver import rules
+from roster.solver.model import DEBUG, ComponentModel, _Incumbent
+
+# Each move's time: a few agents' loads are settled fast, and many small moves do best.
+MOVE_SECONDS = 0.25
+# A move settled within this share of its time grows by one agent (or day); any other shrinks.
+QUICK_SHARE = 0.5
+# The search stops after this share of its time without a gain (and at least STALE_SECONDS):
+# a director waits for the roster, and the rest of the time passes to the levels below. The
+# load above its floor is what people see: on the bench's 20-line month its level still found
+# gains after 15 % of its time without one (0.8–1.5 pp over at 60 s with 0.4; 1.5–3.8 with 0.15).
+STALE_SHARE = 0.15
+STALE_SHARES = {"load_excess": 0.4}
+STALE_SECONDS = 0.5
+# The share of the moves on a line's most and least loaded agents that also free a few agents
+# of those agents' other lines.
+CROSS_SHARE = 0.5
+# Levels the cover held by each move keeps as they are: they are not re-stated in a sub-model.
+HELD_BY_COVER = ("filled", "gaps")
+
+
+def search(component: ComponentModel, levels: list, index: int, current: set, best: _Incumbent, until: float, workers):
+    """Improve `best` (every variable's value in the part's model) in place for levels[index],
+    the levels before it kept, until `until` or until the search stalls.
+
+    Moves run side by side, one per worker. A move's gain is measured on the roster it started
+    from; it still holds on a roster that other moves changed since when none of them touched
+    a line of its agents: every level is a sum over lines (their groups of agents) or over
+    agents, and each move keeps the cover of every shift."""
+    problem = component.problem
+    rnd = random.Random(len(component.x))
+    name = levels[index][0]
+    above = [level_name for level_name, _, _ in levels[:index] if level_name not in HELD_BY_COVER]
+    pairs = {pair for pair, var in component.x.items() if best.solution[var.Index()]}
+    agents = {a.id: a for a in component.agents}
+    dates = problem.dates
+    groups = [
+        (line, [a.id for a in members], rules.line_weight_seconds(problem, line))
+        for line, members in rules.load_groups(problem, component.agents)
+    ]
+    members_of = {line: members for line, members, _ in groups}
+    capacity = {a.id: max(1, rules.capacity_seconds(problem, a)) for a in component.agents}
+    past = {a.id: rules.past_counts(problem, a) for a in component.agents}
+    counts = {s.id: rules.counted(s, problem) for s in component.shifts}
+    kinds = ("line", "line", "line", "days") if groups else ("agents", "days")
+    size = {"line": 4, "agents": min(4, len(agents)), "days": max(3, len(dates) // 4)}
+    limits = {"line": max((len(m) for _, m, _ in groups), default=2), "agents": len(agents), "days": len(dates)}
+
+    def lines_of(freed, days):
+        """The lines a move may change the loads on; None for every line."""
+        return None if days is not None else set().union(*(agents[a].lines for a in freed))
+
+    def choose(kind, roster, busy):
+        """(freed agent ids, the window's dates or None for whole schedules), away from the
+        `busy` lines of the moves running (None: every line) when it can be."""
+        if kind == "days":
+            amount = min(size[kind], len(dates))
+            first = rnd.randrange(max(1, len(dates) - amount + 1))
+            return set(agents), set(dates[first : first + amount])
+        idle = {a for a in agents if busy is not None and not (agents[a].lines & busy)}
+        if kind == "agents":
+            pool = list(idle) if len(idle) >= 2 else list(agents)
+            return set(rnd.sample(pool, min(size[kind], len(pool)))), None
+        totals = defaultdict(lambda: [0] * len(rules.MEASURES))
+        for shift_id, agent_id in roster:
+            for i, value in enumerate(counts[shift_id]):
+                totals[agent_id][i] += value
+
+        def load(agent, measure, weight):
+            return (past[agent][measure] + totals[agent][measure]) * (1 if measure == 0 else weight) / capacity[agent]
+
+        def excess(group, measure):
+            _, members, weight = group
+            values = [load(a, measure, weight) for a in members]
+            return max(values) - min(values) - weight / min(capacity[a] for a in members)
+
+        # Most often the line and measure furthest above the floor, with their most and least
+        # loaded agents: that is where the load has to move.
+        free_groups = [g for g in groups if sum(a in idle for a in g[1]) >= 2] or groups
+        if rnd.random() < 0.5:
+            group, measure = max(
+                ((g, m) for g in free_groups for m in range(len(rules.MEASURES))),
+                key=lambda gm: (excess(*gm), rnd.random()),
+            )
+        else:
+            group, measure = rnd.choice(free_groups), rnd.randrange(len(rules.MEASURES))
+        _, members, weight = group
+        if sum(a in idle for a in members) >= 2:
+            members = [a for a in members if a in idle]
+        freed = set(rnd.sample(members, min(size[kind], len(members))))
+        if rnd.random() < 0.8:
+            ordered = sorted(members, key=lambda a: (load(a, measure, weight), rnd.random()))
+            ends = {ordered[0], ordered[-1]}
+            freed |= ends
+            if rnd.random() < CROSS_SHARE:
+                # The load of an agent who answers other lines too may have to move through
+                # those lines' agents.
+                for line in set().union(*(agents[a].lines for a in ends)) - {group[0]}:
+                    others = [a for a in members_of.get(line, ()) if a not in freed]
+                    freed |= set(rnd.sample(others, min(2, len(others))))
+        return freed, None
+
+    def attempt(kind, move, roster):
+        """(kind, move, gain, the whole roster after the move or None, settled quickly)."""
+        began = time.monotonic()
+        limit = max(0.05, min(MOVE_SECONDS, until - began))
+        gain, moved, optimal = _solve_move(component, name, above, current, roster, *move, limit)
+        quick = optimal and time.monotonic() - began < limit * QUICK_SHARE
+        return kind, move, gain, moved, quick
+
+    started = time.monotonic()
+    patience = max(STALE_SECONDS, (until - started) * STALE_SHARES.get(name, STALE_SHARE))
+    last_gain = started
+    gained = 0
+    touched = []  # the lines each move taken changed (None: every line), in order
+    running = {}  # future → (how many moves were taken when it started, the lines it may change)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        while True:
+            searching = (
+                until - time.monotonic() > 0.1
+                and time.monotonic() - last_gain <= patience
+                and best.value - gained > best.bound
+            )
+            while searching and len(running) < max(1, workers):
+                busy = set()
+                for _, lines in running.values():
+                    busy = None if lines is None or busy is None else busy | lines
+                kind = rnd.choice(kinds)
+                move = choose(kind, pairs, busy)
+                running[pool.submit(attempt, kind, move, pairs)] = (len(touched), lines_of(*move))
+            if not running:
+                break
+            done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                taken_before, lines = running.pop(future)
+                kind, (freed, _), gain, moved, quick = future.result()
+                since = touched[taken_before:]
+                if gain > 0 and (
+                    not since
+                    or (lines is not None and all(other is not None and not (other & lines) for other in since))
+                ):
+                    # The freed agents' new schedules, into the roster as it is now.
+                    pairs = {p for p in pairs if p[1] not in freed} | {p for p in moved if p[1] in freed}
+                    gained += gain
+                    touched.append(lines)
+                    last_gain = time.monotonic()
+                size[kind] = min(limits[kind], size[kind] + 1) if quick else max(2, size[kind] - 1)
+                if DEBUG:
+                    print(f"fair {name} {kind} {len(freed)} gain {gain} best {best.value - gained}", file=sys.stderr)
+    if DEBUG:
+        print(
+            f"fair {name}: {len(touched)} moves taken, {gained} gained in {time.monotonic() - started:.1f} s"
+            f" of {until - started:.1f} s",
+            file=sys.stderr,
+        )
+    if gained:
+        # Every variable's value for the levels below, and the level's value measured on the
+        # whole part's model (the moves' gains are differences of sub-models' values).
+        limit = max(0.2, min(2.0, until - time.monotonic() + 1.0))
+        found = _measured(component, pairs, levels[: index + 1], limit)
+        if found is not None:
+            best.solution, best.value = found
+
+
+def _solve_move(component, name, above, current, roster, freed, days, seconds):
+    """(gain, roster after the move, whether the sub-model was solved to optimality): the
+    `freed` agents' pairs on `days` (all of them when None) re-solved for the level `name`,
+    the levels `above` no worse, every shift keeping as many of them as it had."""
+    problem = component.problem
+    window = {p for p in component.x if p[1] in freed and (days is None or problem.date_of[p[0]] in days)}
+    kept = roster - window
+    others = {a.id: [] for a in component.agents if a.id not in freed}
+    for shift_id, agent_id in kept:
+        if agent_id in others:
+            others[agent_id].append(problem.shift_by_id[shift_id])
+    sub = ComponentModel(
+        problem,
+        component.shifts,
+        [a for a in component.agents if a.id in freed],
+        {p for p in kept | component.fixed if p[1] in freed},
+        allowed=window,
+        outside=Counter(shift_id for shift_id, agent_id in kept if agent_id not in freed),
+        others=others,
+    )
+    held = Counter(shift_id for shift_id, agent_id in roster if agent_id in freed)
+    for shift_id, variables in sub.by_shift.items():
+        sub.model.Add(cp_model.LinearExpr.Sum(variables) == held[shift_id])
+    by_name = {
+        level_name: expression
+        for level_name, expression, _ in sub.levels({p for p in current if p[1] in freed}, gaps=False)
+    }
+    if name not in by_name:
+        return 0, None, True  # nothing of this level among the freed agents
+    kept_levels = [by_name[level_name] for level_name in above if level_name in by_name]
+
+    # The levels' values on the roster as it is: the pairs fixed, every other variable as
+    # low as the levels make it.
+    measure = sub.model.Clone()
+    for pair, var in sub.x.items():
+        measure.Add(var == int(pair in roster))
+    measure.Minimize(cp_model.LinearExpr.Sum([*kept_levels, by_name[name]]))
+    solver = _move_solver(seconds)
+    if solver.Solve(measure) != cp_model.OPTIMAL:
+        return 0, None, False
+    before = [solver.Value(expression) for expression in kept_levels]
+    value = solver.Value(by_name[name])
+    solution = list(solver.ResponseProto().solution)
+
+    for expression, limit in zip(kept_levels, before, strict=True):
+        sub.model.Add(expression <= limit)
+    sub.model.Add(by_name[name] <= value - 1)
+    sub.model.Minimize(by_name[name])
+    for variable_index, variable_value in enumerate(solution):
+        sub.model.AddHint(sub.model.GetIntVarFromProtoIndex(variable_index), variable_value)
+    solver = _move_solver(seconds)
+    status = solver.Solve(sub.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return 0, None, status == cp_model.INFEASIBLE
+    chosen = {pair for pair, var in sub.x.items() if solver.Value(var)}
+    return value - round(solver.ObjectiveValue()), kept | chosen, status == cp_model.OPTIMAL
+
+
+def _move_solver(seconds):
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = seconds
+    return solver
+
+
+def _measured(component, pairs, levels, seconds):
+    """(every variable's value, the last level's value) of the roster `pairs` in the part's
+    model, or None when that does not settle within `seconds`."""
+    model = component.model.Clone()
+    model.ClearHints()
+    for pair, var in component.x.items():
+        model.Add(var == int(pair in pairs))
+    model.Minimize(cp_model.LinearExpr.Sum([-sense * expression for _, expression, sense in levels]))
+    solver = _move_solver(seconds)
+    if solver.Solve(model) != cp_model.OPTIMAL:
+        return None
+    return list(solver.ResponseProto().solution), solver.Value(levels[-1][1])
