@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from ortools.sat.python import cp_model
 
 from roster.solver import rules
-from roster.solver.model import DEBUG, ComponentModel, _Incumbent
+from roster.solver.model import DEBUG, ComponentModel, _Incumbent, completion, hint_everything
 
 # Each move's time: a few agents' loads are settled fast, and many small moves do best.
 MOVE_SECONDS = 0.25
@@ -184,53 +184,31 @@ def _solve_move(component, name, above, current, roster, freed, days, seconds):
     """(gain, roster after the move, whether the sub-model was solved to optimality): the
     `freed` agents' pairs on `days` (all of them when None) re-solved for the level `name`,
     the levels `above` no worse, every shift keeping as many of them as it had."""
-    problem = component.problem
-    window = {p for p in component.x if p[1] in freed and (days is None or problem.date_of[p[0]] in days)}
-    kept = roster - window
-    others = {a.id: [] for a in component.agents if a.id not in freed}
-    for shift_id, agent_id in kept:
-        if agent_id in others:
-            others[agent_id].append(problem.shift_by_id[shift_id])
-    sub = ComponentModel(
-        problem,
-        component.shifts,
-        [a for a in component.agents if a.id in freed],
-        {p for p in kept | component.fixed if p[1] in freed},
-        allowed=window,
-        outside=Counter(shift_id for shift_id, agent_id in kept if agent_id not in freed),
-        others=others,
-    )
+    sub, kept = component.neighbourhood(roster, freed, days, others=True)
     held = Counter(shift_id for shift_id, agent_id in roster if agent_id in freed)
     for shift_id, variables in sub.by_shift.items():
         sub.model.Add(cp_model.LinearExpr.Sum(variables) == held[shift_id])
-    by_name = {
-        level_name: expression
-        for level_name, expression, _ in sub.levels({p for p in current if p[1] in freed}, gaps=False)
-    }
+    by_name = {level[0]: level for level in sub.levels({p for p in current if p[1] in freed}, gaps=False)}
     if name not in by_name:
         return 0, None, True  # nothing of this level among the freed agents
-    kept_levels = [by_name[level_name] for level_name in above if level_name in by_name]
+    measured = [by_name[level_name] for level_name in above if level_name in by_name] + [by_name[name]]
 
-    # The levels' values on the roster as it is: the pairs fixed, every other variable as
-    # low as the levels make it.
-    measure = sub.model.Clone()
-    for pair, var in sub.x.items():
-        measure.Add(var == int(pair in roster))
-    measure.Minimize(cp_model.LinearExpr.Sum([*kept_levels, by_name[name]]))
-    solver = _move_solver(seconds)
-    if solver.Solve(measure) != cp_model.OPTIMAL:
+    # The levels' values on the roster as it is.
+    values = {var.Index(): pair in roster for pair, var in sub.x.items()}
+    status, solver = completion(sub.model, values, measured, seconds)
+    if status != cp_model.OPTIMAL:
         return 0, None, False
-    before = [solver.Value(expression) for expression in kept_levels]
-    value = solver.Value(by_name[name])
-    solution = list(solver.ResponseProto().solution)
-
-    for expression, limit in zip(kept_levels, before, strict=True):
-        sub.model.Add(expression <= limit)
-    sub.model.Add(by_name[name] <= value - 1)
-    sub.model.Minimize(by_name[name])
-    for variable_index, variable_value in enumerate(solution):
-        sub.model.AddHint(sub.model.GetIntVarFromProtoIndex(variable_index), variable_value)
-    solver = _move_solver(seconds)
+    kept_levels = [expression for _, expression, _ in measured[:-1]]
+    expression = measured[-1][1]
+    for above_expression in kept_levels:
+        sub.model.Add(above_expression <= solver.Value(above_expression))
+    value = solver.Value(expression)
+    hint_everything(sub.model, list(solver.ResponseProto().solution))
+    sub.model.Add(expression <= value - 1)
+    sub.model.Minimize(expression)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = seconds
     status = solver.Solve(sub.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return 0, None, status == cp_model.INFEASIBLE
@@ -238,22 +216,11 @@ def _solve_move(component, name, above, current, roster, freed, days, seconds):
     return value - round(solver.ObjectiveValue()), kept | chosen, status == cp_model.OPTIMAL
 
 
-def _move_solver(seconds):
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = seconds
-    return solver
-
-
 def _measured(component, pairs, levels, seconds):
     """(every variable's value, the last level's value) of the roster `pairs` in the part's
     model, or None when that does not settle within `seconds`."""
-    model = component.model.Clone()
-    model.ClearHints()
-    for pair, var in component.x.items():
-        model.Add(var == int(pair in pairs))
-    model.Minimize(cp_model.LinearExpr.Sum([-sense * expression for _, expression, sense in levels]))
-    solver = _move_solver(seconds)
-    if solver.Solve(model) != cp_model.OPTIMAL:
+    values = {var.Index(): pair in pairs for pair, var in component.x.items()}
+    status, solver = completion(component.model, values, levels, seconds)
+    if status != cp_model.OPTIMAL:
         return None
     return list(solver.ResponseProto().solution), solver.Value(levels[-1][1])

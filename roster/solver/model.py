@@ -11,7 +11,7 @@ import os
 import random
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from ortools.sat.python import cp_model
 
@@ -116,6 +116,31 @@ class ComponentModel:
         # The rules and the places alone, before any level adds its variables: the filled
         # level's search of a short-staffed roster re-solves this lean copy many times a second.
         self.rules_model = None if problem.weighted else self.model.Clone()
+
+    def neighbourhood(self, roster: set, freed: set, days=None, others: bool = False):
+        """(sub-model, pairs of `roster` kept): a model of the `freed` agents alone, their pairs
+        on `days` (every date when None) free and their other pairs in `roster` fixed; the
+        other agents' pairs count as cover from outside and, with `others`, as constants of
+        the fairness levels."""
+        problem = self.problem
+        window = {p for p in self.x if p[1] in freed and (days is None or problem.date_of[p[0]] in days)}
+        kept = roster - window
+        schedules = None
+        if others:
+            schedules = {a.id: [] for a in self.agents if a.id not in freed}
+            for shift_id, agent_id in kept:
+                if agent_id in schedules:
+                    schedules[agent_id].append(problem.shift_by_id[shift_id])
+        sub = ComponentModel(
+            problem,
+            self.shifts,
+            [a for a in self.agents if a.id in freed],
+            {p for p in kept | self.fixed if p[1] in freed},
+            allowed=window,
+            outside=Counter(shift_id for shift_id, agent_id in kept if agent_id not in freed),
+            others=schedules,
+        )
+        return sub, kept
 
     def _in_time(self):
         if self.deadline is not None and time.monotonic() > self.deadline:
@@ -1149,6 +1174,16 @@ def complete(model: cp_model.CpModel, values: dict, levels: list, time_limit: fl
     CP-SAT makes little use of a hint that leaves the auxiliary variables out, so the
     greedy start is completed by solving a copy of the model with those values fixed,
     the auxiliary variables as tight as the levels' objectives make them."""
+    status, solver = completion(model, values, levels, time_limit)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return list(solver.ResponseProto().solution)
+    return None
+
+
+def completion(model: cp_model.CpModel, values: dict, levels: list, time_limit: float):
+    """(status, solver) of a copy of `model` with the variables of `values` (proto index →
+    value) fixed and every other one as tight as the levels' objectives make it: when
+    OPTIMAL, `solver.Value(expression)` is each level's value on that roster."""
     copy = model.Clone()
     copy.ClearHints()
     copy.Minimize(cp_model.LinearExpr.Sum([-sense * expression for _, expression, sense in levels]))
@@ -1157,9 +1192,7 @@ def complete(model: cp_model.CpModel, values: dict, levels: list, time_limit: fl
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = 1
-    if solver.Solve(copy) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return list(solver.ResponseProto().solution)
-    return None
+    return solver.Solve(copy), solver
 
 
 def hint_everything(model: cp_model.CpModel, solution) -> None:

@@ -212,16 +212,7 @@ def _search(component: ComponentModel, best: _Roster, bound: float, until: float
 
     def attempt(move, roster, version):
         _, freed, days = move
-        window = {p for p in component.x if p[1] in freed and (days is None or problem.date_of[p[0]] in days)}
-        kept = roster - window
-        sub = ComponentModel(
-            problem,
-            component.shifts,
-            [a for a in component.agents if a.id in freed],
-            {p for p in kept | component.fixed if p[1] in freed},
-            allowed=window,
-            outside=Counter(shift_id for shift_id, agent_id in kept if agent_id not in freed),
-        )
+        sub, kept = component.neighbourhood(roster, freed, days)
         sub.model.Minimize(sub.penalty)
         limit = max(0.05, min(NEIGHBOURHOOD_SECONDS, until - time.monotonic()))
         began = time.monotonic()
