@@ -235,10 +235,17 @@ def _search(component: ComponentModel, best: _Roster, bound: float, until: float
         return pairs, rules.penalty(problem, pairs)["total"]
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        while until - time.monotonic() > 0.2 and best.value > bound:
-            kinds = [rnd.choice(("agents", "days", "block")) for _ in range(max(1, workers))]
-            futures = [pool.submit(attempt, choose(kind, best.pairs), set(best.pairs), best.version) for kind in kinds]
-            for future in futures:
+        running = set()
+        while True:
+            # A new move as soon as a worker is free: a move CP-SAT cannot settle runs its whole
+            # time, and the other worker's quick ones go on meanwhile.
+            while until - time.monotonic() > 0.2 and best.value > bound and len(running) < max(1, workers):
+                kind = rnd.choice(("agents", "days", "block"))
+                running.add(pool.submit(attempt, choose(kind, best.pairs), set(best.pairs), best.version))
+            if not running:
+                break
+            done, running = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
                 move, pairs, value, quick, version = future.result()
                 kind = move[0]
                 if pairs is not None and version != best.version and move[2] is None:
