@@ -31,8 +31,10 @@ from roster.solver.model import (
     last_solve,
 )
 
-# Each neighbourhood's time. Sub-models are small: most are settled well within it.
-NEIGHBOURHOOD_SECONDS = 2.5
+# Each neighbourhood's time. Sub-models are small: most settle within half a second, and one
+# that does not is seldom worth more than a second once the other worker goes on meanwhile
+# (2.5 s when moves ran in rounds; docs/solver.md has the runs).
+NEIGHBOURHOOD_SECONDS = 1.25
 # A neighbourhood settled within this share of its time grows by one; any other shrinks.
 QUICK_SHARE = 0.5
 # A sub-model is small and solved again and again: probing and symmetry detection cost more
