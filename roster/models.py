@@ -352,6 +352,31 @@ class Shift(models.Model):
     def __str__(self):
         return f"#{self.line.digit} {self.label}"
 
+    def save(self, *args, **kwargs):
+        # Its assignments carry copies of its times (reminders, "my shifts", the database's
+        # refusal of double booking read them): new times go to them in the same transaction.
+        moved = (
+            self.pk is not None and Shift.objects.filter(pk=self.pk).exclude(start=self.start, end=self.end).exists()
+        )
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if moved:
+                self.assignments.update(start=self.start, end=self.end)
+
+    def clean(self):
+        """New times may not put one of its agents on two live shifts at once."""
+        if self.pk is None or self.start is None or self.end is None or self.end <= self.start:
+            return
+        holding = self.assignments.filter(is_live=True).values("agent")
+        clash = (
+            Assignment.objects.filter(agent__in=holding, is_live=True, start__lt=self.end, end__gt=self.start)
+            .exclude(shift=self)
+            .select_related("agent")
+            .first()
+        )
+        if clash is not None:
+            raise ValidationError(clash.double_booking_message())
+
     @staticmethod
     def label_of(start: datetime.datetime, end: datetime.datetime) -> str:
         """How people name a shift: its hours and the local day it starts, "19:00–07:00 01/12"

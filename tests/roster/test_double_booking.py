@@ -116,3 +116,60 @@ def test_two_directors_booking_one_agent_at_once_get_one_booking(agent, day_shif
     assert booked == "booked"
     assert Assignment.OVERLAP_CONSTRAINT in refused or "exclusion constraint" in refused
     assert Assignment.objects.filter(agent=agent, is_live=True).count() == 1
+
+
+def shift_change_data(shift, assignment, start, end):
+    """The admin's change form of a shift with new times and its one assignment as it was."""
+    local_start, local_end = timezone.localtime(start), timezone.localtime(end)
+    return {
+        "roster": shift.roster_id,
+        "line": shift.line_id,
+        "pattern": "",
+        "start_0": f"{local_start:%Y-%m-%d}",
+        "start_1": f"{local_start:%H:%M:%S}",
+        "end_0": f"{local_end:%Y-%m-%d}",
+        "end_1": f"{local_end:%H:%M:%S}",
+        "required": shift.required,
+        "assignments-TOTAL_FORMS": 1,
+        "assignments-INITIAL_FORMS": 1,
+        "assignments-MIN_NUM_FORMS": 0,
+        "assignments-MAX_NUM_FORMS": 1000,
+        "assignments-0-id": assignment.pk,
+        "assignments-0-shift": shift.pk,
+        "assignments-0-agent": assignment.agent_id,
+        "assignments-0-status": assignment.status,
+        "assignments-0-source": assignment.source,
+    }
+
+
+@pytest.mark.django_db
+def test_new_times_of_a_shift_reach_its_agents_shifts(admin_client, agent, day_shift):
+    """The agent's own list of shifts, reminders and the double-booking guard read the
+    assignment's copy of the times: an admin who moves the shift moves them too."""
+    assignment = AssignmentFactory(agent=agent, shift=day_shift)
+    response = admin_client.post(
+        f"/admin/roster/shift/{day_shift.pk}/change/",
+        shift_change_data(day_shift, assignment, at(1, 8), at(1, 20)),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assignment.refresh_from_db()
+    assert (assignment.start, assignment.end) == (at(1, 8), at(1, 20))
+    # ... so a shift that overlaps the new hours only is now refused, and the old hours are free.
+    with pytest.raises(ValidationError):
+        Assignment(agent=agent, shift=ShiftFactory(start=at(1, 19), end=at(1, 23))).full_clean()
+    Assignment(agent=agent, shift=ShiftFactory(start=at(1, 6), end=at(1, 8))).full_clean()
+
+
+@pytest.mark.django_db
+def test_moving_a_shift_onto_another_of_its_agents_shifts_is_refused(admin_client, agent, day_shift):
+    assignment = AssignmentFactory(agent=agent, shift=day_shift)
+    AssignmentFactory(agent=agent, shift=ShiftFactory(start=at(1, 19), end=at(2, 7)))
+    response = admin_client.post(
+        f"/admin/roster/shift/{day_shift.pk}/change/",
+        shift_change_data(day_shift, assignment, at(1, 13), at(2, 1)),
+    )
+    assert response.status_code == 200
+    assert "Trần Văn Phúc đã có ca trực vào thời gian này" in response.content.decode()
+    day_shift.refresh_from_db()
+    assignment.refresh_from_db()
+    assert (day_shift.start, assignment.start) == (at(1, 7), at(1, 7))
