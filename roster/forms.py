@@ -111,6 +111,7 @@ class UnitRulesForm(forms.ModelForm):
             "overtime_normal_week",
             "overtime_per_month",
             "overtime_per_year",
+            "extra_agents_per_shift",
         ]
 
 

@@ -1205,6 +1205,17 @@ class UnitRules(models.Model):
         help_text=_("Counted within each roster: the engine does not know the overtime of earlier rosters."),
     )
 
+    extra_agents_per_shift = models.PositiveSmallIntegerField(
+        _("extra agents a shift may take"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(10)],
+        help_text=_(
+            "Beyond the agents a shift needs, on this unit's lines, only where a minimum of hours needs them. "
+            "Empty: none."
+        ),
+    )
+
     class Meta:
         verbose_name = _("unit's roster rules")
         verbose_name_plural = _("units' roster rules")

@@ -92,6 +92,12 @@ def plan_for(roster: Roster, *, time_limit_s: float = 10) -> Plan:
             unavailable[a.agent_id].append({"start": a.start.isoformat(), "end": a.end.isoformat()})
 
     shifts = {f"s{s.pk}": s for s in draft_shifts}
+    extra_by_unit = dict(
+        UnitRules.objects.filter(unit__in={line.unit_id for line in lines}, extra_agents_per_shift__gt=0).values_list(
+            "unit_id", "extra_agents_per_shift"
+        )
+    )
+    extra = {line.pk: extra_by_unit[line.unit_id] for line in lines if line.unit_id in extra_by_unit}
     problem_shifts = [
         {
             "id": key,
@@ -99,6 +105,8 @@ def plan_for(roster: Roster, *, time_limit_s: float = 10) -> Plan:
             "start": s.start.isoformat(),
             "end": s.end.isoformat(),
             "required": s.required,
+            # The unit's extra agents, only where a minimum of hours needs them (docs/solver.md).
+            **({"max": s.required + extra[s.line_id]} if s.line_id in extra else {}),
             "type": shift_type(s.start, s.end),
         }
         for key, s in shifts.items()

@@ -34,7 +34,7 @@ STALE_SECONDS = 0.5
 # of those agents' other lines.
 CROSS_SHARE = 0.5
 # Levels the cover held by each move keeps as they are: they are not re-stated in a sub-model.
-HELD_BY_COVER = ("filled", "gaps")
+HELD_BY_COVER = ("filled", "extra", "gaps")
 
 
 def search(component: ComponentModel, levels: list, index: int, current: set, best: _Incumbent, until: float, workers):

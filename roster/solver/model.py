@@ -24,6 +24,7 @@ from roster.solver.problem import Problem, RulesContradict
 LEVEL_SHARES = {
     "filled": 0.5,
     "penalty": 0.8,
+    "extra": 0.05,
     "requests": 0.15,
     "changes": 0.15,
     "gaps": 0.15,
@@ -423,7 +424,7 @@ class ComponentModel:
 
     def _cover(self, by_shift):
         """Places filled, and under- and over-cover of each shift for the weighted penalty."""
-        filled_terms, penalty_terms = [], []
+        filled_terms, penalty_terms, extra_terms = [], [], []
         weighted = self.problem.weighted
         for shift in self.shifts:
             variables = by_shift[shift.id]
@@ -444,11 +445,16 @@ class ComponentModel:
                 filled_terms.append(shift.required - under)
             if shift.over_weight and (variables or base):
                 penalty_terms.append(shift.over_weight * over)
+            if not weighted and shift.ceiling > shift.required and (variables or base):
+                extra_terms.append(over)
         penalty_terms += [weight * term for weight, term in self.request_terms]
         # An unweighted problem always has the level (possibly 0); a weighted one when some
         # places carry no weight.
         self.filled = cp_model.LinearExpr.Sum(filled_terms) if filled_terms or not weighted else None
         self.penalty = cp_model.LinearExpr.Sum(penalty_terms) if self.problem.penalised else None
+        # Agents beyond `required` where a shift allows them (`max`): only as many as the rules
+        # need (a part-timer's minimum of hours), never to even out the loads.
+        self.extra = cp_model.LinearExpr.Sum(extra_terms) if extra_terms else None
 
     # Objective levels ---------------------------------------------------------------------------
 
@@ -463,6 +469,8 @@ class ComponentModel:
             levels.append(("filled", self.filled, 1))
         if weighted:
             levels.append(("penalty", self.penalty, -1))
+        elif self.extra is not None:
+            levels.append(("extra", self.extra, -1))
         kept = [self.x[pair] for pair in current if pair in self.x]
         if kept:
             # Current assignments that can no longer be kept are changes whatever we do.

@@ -91,6 +91,30 @@ def test_bad_rules_get_field_errors_and_nothing_is_saved(client, line):
     assert page.context["form"].errors["max_hours"] == ["Số giờ tối đa không được ít hơn số giờ tối thiểu."]
 
 
+def test_extra_agents_let_a_build_meet_a_minimum_of_hours_with_no_more_extras_than_it_needs(client, line):
+    """Two days of a day and a night shift, one place each: four places of 12 hours for five
+    agents who must each work 12 hours. Only with an extra agent allowed on a shift can it be
+    done, and then with exactly one extra."""
+    client.force_login(director_of(line.unit, "giamdoc"))
+    form = {"min_hours": "12", "extra_agents_per_shift": "1", "overtime_per_month": "40", "overtime_per_year": "200"}
+    assert client.post(f"/units/{line.unit.pk}/rules/", form).status_code == 302
+    tuesday = MONDAY + datetime.timedelta(days=1)
+
+    problem = roster_build_read(lines=[line], start=MONDAY, end=tuesday).problem
+    assert {(s.required, s.ceiling) for s in problem.shifts} == {(1, 2)}
+
+    roster_build(lines=[line], start=MONDAY, end=tuesday, time_limit_s=5)
+    assignments = Assignment.objects.filter(shift__roster__lines=line)
+    assert assignments.count() == 5
+    assert sorted(assignments.values_list("agent", flat=True)) == sorted(line.agents.values_list("pk", flat=True))
+
+
+def test_without_extra_agents_the_shifts_keep_their_places(line):
+    UnitRules.objects.create(unit=line.unit, min_hours=12)
+    problem = roster_build_read(lines=[line], start=MONDAY, end=MONDAY).problem
+    assert {(s.required, s.ceiling) for s in problem.shifts} == {(1, 1)}
+
+
 def test_another_units_director_may_not_see_or_set_the_rules(client, line):
     client.force_login(director_of(UnitFactory(), "giamdoc-khac"))
     assert client.get(f"/units/{line.unit.pk}/rules/").status_code == 404

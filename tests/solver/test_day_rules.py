@@ -190,6 +190,24 @@ def test_an_unweighted_problem_keeps_filling_first(roster):
     assert "penalty" not in result["stats"]
 
 
+def test_extra_agents_only_where_the_rules_need_them(roster):
+    """Three day shifts of one place each, a second place allowed on each (max 2). Agent b must
+    work 18 hours, all three shifts, and a at least 6: one shift beyond the places. Evening out
+    their loads would put a on all three; the extras stay as few as the minimums need."""
+    days = [{**shift(f"d{day}", day, 8, 6), "max": 2} for day in (7, 8, 9)]
+    result = roster(
+        {
+            "shifts": days,
+            "agents": [agent("a", rules={"min_hours": 6}), agent("b", rules={"min_hours": 18})],
+            "rules": RELAXED,
+        }
+    )
+    worked = pairs(result)
+    assert {s for s, a in worked if a == "b"} == {"d7", "d8", "d9"}
+    assert len(worked) == 4  # the three places and the one extra agent a's minimum needs
+    assert result["unfilled"] == []
+
+
 @pytest.mark.parametrize(
     ("data", "words"),
     [
