@@ -65,6 +65,10 @@ class ShiftAdmin(admin.ModelAdmin):
     list_select_related = ["line__hotline", "roster"]
     inlines = [AssignmentInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Its assignments' liveness follows its roster: a shift stays in the roster it was made in.
+        return ["roster"] if obj is not None else []
+
 
 @admin.register(Assignment)
 class AssignmentAdmin(SimpleHistoryAdmin):

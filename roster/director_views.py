@@ -259,7 +259,7 @@ def check_agent(request, shift_pk):
     breaches, extra = [], False
     if agent is not None:
         breaches = services.explained_breaches(shift=shift, agent=agent, by=request.user, extra_allowed=True)
-        extra = not breaches and shift.may_take_extra(timezone.now()) and shift.is_full()
+        extra = not breaches and shift.may_take_extra(timezone.now()) and shift.is_at_most()
     return render(request, "roster/_agent_check.html", {"agent": agent, "breaches": breaches, "extra": extra})
 
 

@@ -355,13 +355,14 @@ class Shift(models.Model):
     def save(self, *args, **kwargs):
         # Its assignments carry copies of its times (reminders, "my shifts", the database's
         # refusal of double booking read them): new times go to them in the same transaction.
-        moved = (
-            self.pk is not None and Shift.objects.filter(pk=self.pk).exclude(start=self.start, end=self.end).exists()
-        )
         with transaction.atomic():
+            before = Shift.objects.filter(pk=self.pk).values("start", "end", "required").first() if self.pk else None
             super().save(*args, **kwargs)
-            if moved:
+            if before is not None and (before["start"], before["end"]) != (self.start, self.end):
                 self.assignments.update(start=self.start, end=self.end)
+            if before is not None and before != {"start": self.start, "end": self.end, "required": self.required}:
+                # A build that solved the shift as it was must not write over it.
+                Roster.objects.filter(pk=self.roster_id).update(version=F("version") + 1)
 
     def clean(self):
         """New times may not put one of its agents on two live shifts at once."""
@@ -416,6 +417,18 @@ class Shift(models.Model):
         """Whether the agents holding the shift, extra cover aside, fill its places."""
         holding = self.assignments.exclude(status__in=Assignment.NOT_HOLDING).filter(is_extra=False)
         return holding.count() >= self.required
+
+    def most_agents(self) -> int:
+        """Its places and the extra agents its line's unit allows beyond them
+        (UnitRules.extra_agents_per_shift)."""
+        extra = UnitRules.objects.filter(unit_id=self.line.unit_id).values_list("extra_agents_per_shift", flat=True)
+        return self.required + (extra.first() or 0)
+
+    def is_at_most(self) -> bool:
+        """Whether the agents holding the shift, extra cover aside, fill its places and the
+        extra agents its unit allows: one more is cover beyond the plan (Assignment.is_extra)."""
+        holding = self.assignments.exclude(status__in=Assignment.NOT_HOLDING).filter(is_extra=False)
+        return holding.count() >= self.most_agents()
 
     def may_take_extra(self, now: datetime.datetime) -> bool:
         """Whether a director may add cover beyond the headcount: a published shift that is

@@ -669,6 +669,12 @@ def explain(violation, *, shift: Shift, agent, rules, by) -> str:
     if rule == 6:
         return _("%(agent)s would work more than %(nights)s nights in a row.") % values
     if is_headcount(violation):
+        most = shift.most_agents()
+        if most > shift.required:
+            return _("This shift already has its %(required)s agents and the %(extra)s extra its unit allows.") % {
+                **values,
+                "extra": most - shift.required,
+            }
         return _("This shift already has the %(required)s agents it needs.") % values
     if rule == 7:
         return already_on(agent)
@@ -792,8 +798,8 @@ def assignment_add(*, shift: Shift, agent, by=None, extra_allowed: bool = False,
         breaches, separator = rule_breaches(shift=shift, agent=agent, by=by, extra_allowed=extra_allowed), "; "
     if breaches:
         raise RosterError(separator.join(breaches))
-    # Past the breaches, a full shift is one that may take extra cover.
-    assignment = Assignment(shift=shift, agent=agent, source=Assignment.Source.MANUAL, is_extra=shift.is_full())
+    # Past the breaches, a shift at its most agents is one that may take extra cover.
+    assignment = Assignment(shift=shift, agent=agent, source=Assignment.Source.MANUAL, is_extra=shift.is_at_most())
     assignment_save(assignment)
     if assignment.is_live:
         record_change(assignment, ShiftChange.Change.ADDED)
@@ -1115,7 +1121,7 @@ def shift_take(*, shift: Shift, agent, now=None) -> Assignment:
     breaches = explained_breaches(shift=shift, agent=agent, extra_allowed=True, now=now)
     if breaches:
         raise RosterError(" ".join(breaches))
-    extra = shift.is_full()
+    extra = shift.is_at_most()
     assignment = Assignment.objects.filter(shift=shift, agent=agent).first() or Assignment(shift=shift, agent=agent)
     assignment.status, assignment.source, assignment.is_extra = (
         Assignment.Status.CONFIRMED,

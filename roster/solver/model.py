@@ -24,7 +24,7 @@ from roster.solver.problem import Problem, RulesContradict
 LEVEL_SHARES = {
     "filled": 0.5,
     "penalty": 0.8,
-    "extra": 0.05,
+    "extra": 0.15,
     "requests": 0.15,
     "changes": 0.15,
     "gaps": 0.15,
@@ -748,6 +748,12 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
             chosen = sorted(start)
             model.Add(expression >= value)
             continue  # its time goes to the levels below
+        if name == "extra" and start_ok and filled_value == len(start) and _extra_agents(component, start) == 0:
+            # The start fills the places it can with nobody beyond them: nothing to solve.
+            statuses.append(cp_model.OPTIMAL)
+            bounds[name] = 0
+            model.Add(expression <= 0)
+            continue
         if name == "gaps" and bounds.get("filled") is not None and filled_value == total_required:
             # Every place is filled: no gap to spread.
             statuses.append(cp_model.OPTIMAL)
@@ -776,6 +782,10 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
             response = solver.ResponseProto()
         if status == cp_model.INFEASIBLE and chosen is None:
             raise RulesContradict("no roster keeps every rule (CP-SAT proved the rules contradict each other)")
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and name == "extra":
+            # Its share is small: without an answer in it, the levels below still get theirs.
+            statuses.append(cp_model.FEASIBLE)
+            continue
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             # Out of time before this level found anything: keep what we have, which is at
             # worst the greedy start (complete and within every rule) when there is one.
@@ -811,6 +821,12 @@ def solve_component(component: ComponentModel, fixed: set, current: set, deadlin
         bounds["filled"] = _filled_upper_bound(component)
     proven = all(s == cp_model.OPTIMAL for s in statuses) and len(statuses) == len(levels)
     return ("OPTIMAL" if proven else "FEASIBLE"), chosen, bounds
+
+
+def _extra_agents(component: ComponentModel, pairs) -> int:
+    """How many agents of `pairs` are beyond their shifts' places."""
+    count = Counter(shift_id for shift_id, _ in pairs)
+    return sum(max(0, count[s.id] - s.required) for s in component.shifts)
 
 
 # The filled level of a short-staffed roster: this share of its time may go to the pattern

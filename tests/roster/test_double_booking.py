@@ -154,6 +154,10 @@ def test_new_times_of_a_shift_reach_its_agents_shifts(admin_client, agent, day_s
     assert response.status_code == 302, response.content.decode()[:2000]
     assignment.refresh_from_db()
     assert (assignment.start, assignment.end) == (at(1, 8), at(1, 20))
+    # A build that read the shift's old times is refused when it writes.
+    version = day_shift.roster.version
+    day_shift.roster.refresh_from_db()
+    assert day_shift.roster.version == version + 1
     # ... so a shift that overlaps the new hours only is now refused, and the old hours are free.
     with pytest.raises(ValidationError):
         Assignment(agent=agent, shift=ShiftFactory(start=at(1, 19), end=at(1, 23))).full_clean()

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from roster import services
-from roster.models import Assignment, Roster
+from roster.models import Assignment, Roster, UnitRules
 from roster.planning import plan_for
 from tests.factories import AgentFactory, AssignmentFactory, LeaveFactory, RosterFactory, ShiftFactory, UserFactory
 
@@ -73,6 +73,22 @@ def test_a_full_shift_and_an_agent_already_on_it_are_told_apart(line, draft):
     AssignmentFactory(shift=shift, agent=first)
     assert explained(shift, second) == ["Ca này đã đủ 1 người theo yêu cầu."]
     assert explained(shift, first) == [f"{first.full_name} đã có trong ca này."]
+
+
+def test_a_unit_that_allows_an_extra_agent_takes_one_by_hand_as_a_place_of_the_plan(line, draft, director):
+    UnitRules.objects.create(unit=line.unit, extra_agents_per_shift=1)
+    first, second, third = AgentFactory.create_batch(3, unit=line.unit, lines=[line])
+    shift = ShiftFactory(roster=draft, line=line, start=local(TZ_DAY, 7), end=local(TZ_DAY, 19), required=1)
+    AssignmentFactory(shift=shift, agent=first)
+
+    added = services.assignment_add(shift=shift, agent=second, by=director)
+
+    # Not cover for a no-show: the next build counts it among the shift's agents.
+    assert not added.is_extra
+    assert (f"s{shift.pk}", f"a{second.pk}") in set(plan_for(draft).problem.fixed)
+    assert explained(shift, third) == ["Ca này đã đủ 1 người theo yêu cầu và 1 người thêm mà đơn vị cho phép."]
+    with pytest.raises(services.RosterError):
+        services.assignment_add(shift=shift, agent=third, by=director)
 
 
 def test_the_api_keeps_the_checkers_wording(line, draft, director):
