@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from roster import services
 from roster.models import (
     Agent,
     Assignment,
@@ -68,6 +69,9 @@ class ShiftAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Its assignments' liveness follows its roster: a shift stays in the roster it was made in.
         return ["roster"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        services.shift_save(shift=obj)
 
 
 @admin.register(Assignment)

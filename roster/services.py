@@ -807,6 +807,29 @@ def assignment_add(*, shift: Shift, agent, by=None, extra_allowed: bool = False,
 
 
 @transaction.atomic
+def shift_save(*, shift: Shift) -> Shift:
+    """Save a shift edited by hand (the admin). When its times change, its agents on a published
+    roster are told, the old times taken and the new given, and their reminders not sent yet
+    are dropped, to be made again for the new times."""
+    before = Shift.objects.select_for_update().filter(pk=shift.pk).values("start", "end").first()
+    shift.save()
+    if before is None or (before["start"], before["end"]) == (shift.start, shift.end):
+        return shift
+    live = list(shift.assignments.filter(is_live=True).exclude(status__in=Assignment.NOT_HOLDING))
+    ShiftChange.objects.bulk_create(
+        ShiftChange(agent_id=a.agent_id, line_id=shift.line_id, change=ShiftChange.Change.REMOVED, **before)
+        for a in live
+    )
+    for assignment in live:
+        assignment.shift = shift
+        record_change(assignment, ShiftChange.Change.ADDED)
+    Notification.objects.filter(
+        assignment__in=live, kind=Notification.Kind.REMINDER, status=Notification.Status.PENDING
+    ).delete()
+    return shift
+
+
+@transaction.atomic
 def assignment_remove(*, assignment: Assignment, by=None) -> None:
     """Take an agent off a shift; on a published roster the agent is told and a gap close at
     hand alerts the directors."""

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from roster.models import Assignment, Roster
+from roster.models import Assignment, Notification, Roster, ShiftChange
+from roster.notifications import reminders
 from roster.services import roster_publish
 from tests.factories import AgentFactory, AssignmentFactory, RosterFactory, ShiftFactory
 
@@ -177,3 +178,22 @@ def test_moving_a_shift_onto_another_of_its_agents_shifts_is_refused(admin_clien
     day_shift.refresh_from_db()
     assignment.refresh_from_db()
     assert (day_shift.start, assignment.start) == (at(1, 7), at(1, 7))
+
+
+@pytest.mark.django_db
+def test_the_agents_of_a_moved_published_shift_are_told_and_reminded_for_the_new_time(admin_client, agent, day_shift):
+    assignment = AssignmentFactory(agent=agent, shift=day_shift)
+    the_day_before = day_shift.start - datetime.timedelta(hours=24)
+    assert reminders.create_due_reminders(the_day_before) > 0
+    admin_client.post(
+        f"/admin/roster/shift/{day_shift.pk}/change/",
+        shift_change_data(day_shift, assignment, at(1, 8), at(1, 20)),
+    )
+
+    told = set(ShiftChange.objects.filter(agent=agent).values_list("change", "start", "end"))
+    assert told == {("removed", at(1, 7), at(1, 19)), ("added", at(1, 8), at(1, 20))}
+    # The reminder made for 7:00 is gone; the next beat makes it for 8:00.
+    assert not Notification.objects.filter(assignment=assignment).exists()
+    reminders.create_due_reminders(at(1, 8) - datetime.timedelta(hours=24))
+    due = set(Notification.objects.filter(assignment=assignment).values_list("next_attempt_at", flat=True))
+    assert due == {at(1, 8) - datetime.timedelta(hours=24)}
