@@ -352,18 +352,6 @@ class Shift(models.Model):
     def __str__(self):
         return f"#{self.line.digit} {self.label}"
 
-    def save(self, *args, **kwargs):
-        # Its assignments carry copies of its times (reminders, "my shifts", the database's
-        # refusal of double booking read them): new times go to them in the same transaction.
-        with transaction.atomic():
-            before = Shift.objects.filter(pk=self.pk).values("start", "end", "required").first() if self.pk else None
-            super().save(*args, **kwargs)
-            if before is not None and (before["start"], before["end"]) != (self.start, self.end):
-                self.assignments.update(start=self.start, end=self.end)
-            if before is not None and before != {"start": self.start, "end": self.end, "required": self.required}:
-                # A build that solved the shift as it was must not write over it.
-                Roster.objects.filter(pk=self.roster_id).update(version=F("version") + 1)
-
     def clean(self):
         """New times may not put one of its agents on two live shifts at once."""
         if self.pk is None or self.start is None or self.end is None or self.end <= self.start:
@@ -413,22 +401,22 @@ class Shift(models.Model):
     def is_on_at(self, moment: datetime.datetime) -> bool:
         return self.start <= moment < self.end
 
+    def places_held(self) -> int:
+        """How many agents hold the shift, extra cover aside."""
+        return self.assignments.exclude(status__in=Assignment.NOT_HOLDING).filter(is_extra=False).count()
+
     def is_full(self) -> bool:
         """Whether the agents holding the shift, extra cover aside, fill its places."""
-        holding = self.assignments.exclude(status__in=Assignment.NOT_HOLDING).filter(is_extra=False)
-        return holding.count() >= self.required
+        return self.places_held() >= self.required
 
     def most_agents(self) -> int:
-        """Its places and the extra agents its line's unit allows beyond them
-        (UnitRules.extra_agents_per_shift)."""
-        extra = UnitRules.objects.filter(unit_id=self.line.unit_id).values_list("extra_agents_per_shift", flat=True)
-        return self.required + (extra.first() or 0)
+        """Its places and the extra agents its line's unit allows beyond them."""
+        return self.required + UnitRules.extra_agents([self.line.unit_id]).get(self.line.unit_id, 0)
 
     def is_at_most(self) -> bool:
         """Whether the agents holding the shift, extra cover aside, fill its places and the
         extra agents its unit allows: one more is cover beyond the plan (Assignment.is_extra)."""
-        holding = self.assignments.exclude(status__in=Assignment.NOT_HOLDING).filter(is_extra=False)
-        return holding.count() >= self.most_agents()
+        return self.places_held() >= self.most_agents()
 
     def may_take_extra(self, now: datetime.datetime) -> bool:
         """Whether a director may add cover beyond the headcount: a published shift that is
@@ -1245,6 +1233,12 @@ class UnitRules(models.Model):
             raise ValidationError(
                 {"max_consecutive_days": _("The most working days in a row cannot be fewer than the least.")}
             )
+
+    @classmethod
+    def extra_agents(cls, unit_ids) -> dict:
+        """{unit id: the extra agents a shift of its lines may take}, for the units that allow any."""
+        allowing = cls.objects.filter(unit__in=unit_ids, extra_agents_per_shift__gt=0)
+        return dict(allowing.values_list("unit_id", "extra_agents_per_shift"))
 
     def as_problem_rules(self) -> dict:
         """The rules set, as the problem JSON's `rules` keys (an agent's own `rules`)."""

@@ -92,11 +92,7 @@ def plan_for(roster: Roster, *, time_limit_s: float = 10) -> Plan:
             unavailable[a.agent_id].append({"start": a.start.isoformat(), "end": a.end.isoformat()})
 
     shifts = {f"s{s.pk}": s for s in draft_shifts}
-    extra_by_unit = dict(
-        UnitRules.objects.filter(unit__in={line.unit_id for line in lines}, extra_agents_per_shift__gt=0).values_list(
-            "unit_id", "extra_agents_per_shift"
-        )
-    )
+    extra_by_unit = UnitRules.extra_agents({line.unit_id for line in lines})
     extra = {line.pk: extra_by_unit[line.unit_id] for line in lines if line.unit_id in extra_by_unit}
     problem_shifts = [
         {

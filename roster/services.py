@@ -808,21 +808,26 @@ def assignment_add(*, shift: Shift, agent, by=None, extra_allowed: bool = False,
 
 @transaction.atomic
 def shift_save(*, shift: Shift) -> Shift:
-    """Save a shift edited by hand (the admin). When its times change, its agents on a published
-    roster are told, the old times taken and the new given, and their reminders not sent yet
-    are dropped, to be made again for the new times."""
-    before = Shift.objects.select_for_update().filter(pk=shift.pk).values("start", "end").first()
+    """Save a shift edited by hand (the admin). Its assignments' copies of its times follow
+    (reminders, "my shifts" and the database's refusal of double booking read them), a build
+    that read the shift as it was may no longer write, and when its times change its agents on
+    a published roster are told, the old times taken and the new given, and their reminders not
+    sent yet are dropped, to be made again for the new times."""
+    before = Shift.objects.select_for_update().filter(pk=shift.pk).values("start", "end", "required").first()
     shift.save()
-    if before is None or (before["start"], before["end"]) == (shift.start, shift.end):
+    if before is None or before == {"start": shift.start, "end": shift.end, "required": shift.required}:
         return shift
+    roster_touch(shift.roster_id)
+    old_times, new_times = (before["start"], before["end"]), (shift.start, shift.end)
+    if old_times == new_times:
+        return shift
+    shift.assignments.update(start=shift.start, end=shift.end)
     live = list(shift.assignments.filter(is_live=True).exclude(status__in=Assignment.NOT_HOLDING))
     ShiftChange.objects.bulk_create(
-        ShiftChange(agent_id=a.agent_id, line_id=shift.line_id, change=ShiftChange.Change.REMOVED, **before)
+        ShiftChange(agent_id=a.agent_id, line_id=shift.line_id, change=change, start=start, end=end)
         for a in live
+        for change, (start, end) in ((ShiftChange.Change.REMOVED, old_times), (ShiftChange.Change.ADDED, new_times))
     )
-    for assignment in live:
-        assignment.shift = shift
-        record_change(assignment, ShiftChange.Change.ADDED)
     Notification.objects.filter(
         assignment__in=live, kind=Notification.Kind.REMINDER, status=Notification.Status.PENDING
     ).delete()
