@@ -365,13 +365,26 @@ def penalty(problem: Problem, assignments) -> dict:
     for shift_id, agent_id in pairs:
         if shift_id in problem.shift_by_id:
             on_date[agent_id, problem.date_of[shift_id]].append(problem.shift_by_id[shift_id])
-    requests = 0
-    for agent in problem.agents:
-        for request in agent.requests:
-            working = bool(request_shifts(problem, request, on_date.get((agent.id, request.date), ())))
-            if working != request.on:
-                requests += request.weight
+    requests = sum(_requests_broken(problem, agent, on_date) for agent in problem.agents)
     return {"under": under, "over": over, "requests": requests, "total": under + over + requests}
+
+
+def request_penalty(problem: Problem, agent, shift_ids) -> int:
+    """The weights of `agent`'s requests that a schedule of these shifts does not grant."""
+    on_date = defaultdict(list)
+    for shift_id in shift_ids:
+        on_date[agent.id, problem.date_of[shift_id]].append(problem.shift_by_id[shift_id])
+    return _requests_broken(problem, agent, on_date)
+
+
+def _requests_broken(problem: Problem, agent, on_date: dict) -> int:
+    """`on_date`: shifts by (agent id, date)."""
+    broken = 0
+    for request in agent.requests:
+        working = bool(request_shifts(problem, request, on_date.get((agent.id, request.date), ())))
+        if working != request.on:
+            broken += request.weight
+    return broken
 
 
 # The checker ------------------------------------------------------------------------------------

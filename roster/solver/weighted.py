@@ -1,7 +1,8 @@
 """
 The penalty level of a weighted problem whose every place carries a weight (the Curtois & Qu
-benchmark): a start built agent by agent, a first CP-SAT solve, large-neighbourhood search on
-sub-models, a last CP-SAT solve (docs/solver.md, "Objective of a weighted problem").
+benchmark): a start built agent by agent, a first CP-SAT solve, column generation (columns.py)
+for a bound and a roster near its relaxation, large-neighbourhood search on sub-models, a last
+CP-SAT solve (docs/solver.md, "Objective of a weighted problem").
 
 Each neighbourhood is a model of its own (`ComponentModel` with `allowed` / `outside`): the
 agents it frees with the cover the others leave, or every agent over a window of days with the
@@ -19,12 +20,13 @@ from collections import Counter
 from ortools.sat.python import cp_model
 
 from roster.solver import rules
+from roster.solver.columns import Columns
 from roster.solver.model import (
     DEBUG,
-    FIRST_SOLVE_SHARE,
     LAST_SOLVE_SHARE,
     WEIGHTED_PARAMETERS,
     ComponentModel,
+    OutOfTime,
     _Incumbent,
     complete,
     hint_everything,
@@ -48,6 +50,17 @@ START_SHARE = 0.15
 # first solve found nothing in the rest of the minute).
 START_LIMIT_SHARE = 0.7
 AGENT_SECONDS = 0.2
+# The whole model's first solve: it proves the smallest instances at once, and otherwise the
+# time is better spent on columns.
+FIRST_SOLVE_SECONDS = 2.0
+# Column generation runs until this share of the level has passed (docs/solver.md, "Columns"):
+# on instance 12 it needs about 27 s of the minute to settle. The whole model with the pairs the
+# master is sure of fixed then gets RELAXATION_SHARE; pairs are sure within SURE_SHARE of 0 or 1.
+COLUMNS_UNTIL = 0.65
+RELAXATION_SHARE = 0.1
+SURE_SHARE = 0.01
+# The master's bound is a sum of floating-point prices; whole penalties round it up.
+BOUND_TOLERANCE = 1e-4
 
 
 def solve_penalty(component: ComponentModel, solver: cp_model.CpSolver, budget: float, workers: int, expression):
@@ -60,9 +73,7 @@ def solve_penalty(component: ComponentModel, solver: cp_model.CpSolver, budget: 
         values = {var.Index(): pair in start for pair, var in component.x.items()}
         hint_everything(model, complete(model, values, [("penalty", expression, -1)], min(2.0, budget * 0.1)))
 
-    solver.parameters.max_time_in_seconds = max(
-        0.05, min(deadline - time.monotonic(), max(budget * FIRST_SOLVE_SHARE, min(budget, 2.0)))
-    )
+    solver.parameters.max_time_in_seconds = max(0.05, min(deadline - time.monotonic(), FIRST_SOLVE_SECONDS))
     status = solver.Solve(model)
     if status == cp_model.UNKNOWN and start is None and deadline - time.monotonic() > 0.05:
         # No roster yet: the search has nothing to start from, so go on with the whole level.
@@ -87,6 +98,8 @@ def solve_penalty(component: ComponentModel, solver: cp_model.CpSolver, budget: 
         print(f"weighted start {start is not None} first solve {status} best {best_value}", file=sys.stderr)
 
     best = _Roster(best_pairs, best_value)
+    began = deadline - budget
+    bound = max(bound, _from_columns(component, best, start, began + budget * COLUMNS_UNTIL, budget, workers))
     _search(component, best, bound, deadline - budget * LAST_SOLVE_SHARE, workers)
 
     values = {var.Index(): pair in best.pairs for pair, var in component.x.items()}
@@ -102,6 +115,58 @@ def solve_penalty(component: ComponentModel, solver: cp_model.CpSolver, budget: 
         # Without every variable's value the last solve would start blind.
         return (cp_model.OPTIMAL if incumbent.value <= incumbent.bound else cp_model.FEASIBLE), incumbent
     return last_solve(model, solver, expression, incumbent, deadline)
+
+
+def _from_columns(component: ComponentModel, best: "_Roster", start, until: float, budget: float, workers: int):
+    """Column generation until `until`, then the whole model with the pairs the master is sure
+    of fixed: a roster near the relaxation's choice, which replaces `best` when better. Returns
+    the master's proven bound (0 without one)."""
+    began = time.monotonic()
+    try:
+        master = Columns(component, until)
+    except OutOfTime:
+        return 0
+    master.add_roster(best.pairs)
+    if start is not None:
+        master.add_roster(start)
+    master.generate(until, workers)
+    bound = math.ceil(master.bound - BOUND_TOLERANCE) if master.bound > -math.inf else 0
+    if DEBUG:
+        print(f"columns {time.monotonic() - began:.1f} s bound {master.bound} {master.converged}", file=sys.stderr)
+    if best.value <= bound:
+        return bound
+    found = relaxation_fixed(component, master.pair_shares(), budget * RELAXATION_SHARE, workers)
+    if found is None:
+        return bound
+    value = rules.penalty(component.problem, found)["total"]
+    if DEBUG:
+        print(f"relaxation fixed {time.monotonic() - began:.1f} s {value} best {best.value}", file=sys.stderr)
+    if value < best.value:
+        best.pairs, best.value = found, value
+        best.version += 1
+    return bound
+
+
+def relaxation_fixed(component: ComponentModel, shares: dict, seconds: float, workers: int):
+    """The best roster CP-SAT finds in `seconds` with each pair the master is sure of fixed:
+    worked where its columns' shares add up to all but SURE_SHARE of 1, not worked where they
+    add up to at most SURE_SHARE (relaxation-induced neighbourhood search). None if none."""
+    if shares is None:
+        return None
+    sure = {pair for pair, share in shares.items() if share >= 1 - SURE_SHARE}
+    possible = {pair for pair, share in shares.items() if share > SURE_SHARE}
+    sub = ComponentModel(
+        component.problem, component.shifts, component.agents, component.fixed | sure, allowed=possible
+    )
+    sub.model.Minimize(sub.penalty)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.max_time_in_seconds = max(0.05, seconds)
+    for name, value in WEIGHTED_PARAMETERS.items():
+        setattr(solver.parameters, name, value)
+    if solver.Solve(sub.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {pair for pair, var in sub.x.items() if solver.Value(var)}
 
 
 class _Roster:
