@@ -48,6 +48,7 @@ class Columns:
         self.columns = {agent_id: {} for agent_id in self.agents}  # column (shift ids) → its penalty
         self.bound = -math.inf  # the best Lagrangian bound of the whole problem
         self.converged = False
+        self.given_up = False
         self._centre = None  # the prices of that bound
         self._pricing = {}
         for agent in component.agents:
@@ -135,14 +136,18 @@ class Columns:
                     shares[shift_id, agent_id] = shares.get((shift_id, agent_id), 0) + share
         return shares
 
-    def _price(self, agent_id, prices: dict, seconds: float):
-        """(column, its value at `prices`, a proven lower bound of the best value) for the
-        agent's best schedule at these (scaled) shift prices, or None if none was found."""
+    def _price(self, agent_id, prices: dict, until: float):
+        """([columns found, the best last], its value at `prices`, a proven lower bound of the
+        best value) for the agent's best schedule at these (scaled) shift prices, or None if
+        none was found by `until`."""
+        seconds = min(PRICE_SECONDS, until - time.monotonic())
+        if seconds <= 0:
+            return None
         sub, shift_ids, xs, requests = self._pricing[agent_id]
         sub.model.Minimize(SCALE * requests - cp_model.LinearExpr.WeightedSum(xs, [prices[s] for s in shift_ids]))
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = max(0.01, seconds)
+        solver.parameters.max_time_in_seconds = seconds
         for name, value in PRICE_PARAMETERS.items():
             setattr(solver.parameters, name, value)
         found = _Found(shift_ids, xs)
@@ -162,8 +167,7 @@ class Columns:
         if smooth and self._centre is not None:
             prices = {s: SMOOTHING * self._centre[s] + (1 - SMOOTHING) * p for s, p in shift_prices.items()}
         scaled = {s: round(p * SCALE) for s, p in prices.items()}
-        seconds = min(PRICE_SECONDS, until - time.monotonic())
-        results = list(pool.map(lambda agent_id: self._price(agent_id, scaled, seconds), self.agents))
+        results = list(pool.map(lambda agent_id: self._price(agent_id, scaled, until), self.agents))
         added = 0
         for agent_id, result in zip(self.agents, results, strict=True):
             for column in result[0] if result is not None else ():
@@ -178,9 +182,14 @@ class Columns:
         if added == 0 and prices is not shift_prices:
             # The smoothed prices found nothing: the master's own may still (a mis-price).
             return self._round(pool, until, smooth=False)
-        if added == 0:
+        if any(r is None for r in results):
+            # An agent found no schedule within PRICE_SECONDS (a year, or minimums that take
+            # long to meet): the rounds would take the search's time for nothing. (Past
+            # `until`, the agents left were simply not priced.)
+            self.given_up = time.monotonic() < until
+        elif added == 0:
             # Every agent's best proven and none lowers the master: its value is the bound.
-            self.converged = all(r is not None and r[1] <= r[2] for r in results)
+            self.converged = all(r[1] <= r[2] for r in results)
         return added
 
     def _lagrangian(self, scaled: dict, agent_bounds: list) -> float:
@@ -201,15 +210,19 @@ class Columns:
             # The master needs a column of every agent: their best own schedule, at no price.
             missing = [agent_id for agent_id in self.agents if not self.columns[agent_id]]
             free = dict.fromkeys((s.id for s in self.shifts), 0)
-            seconds = min(PRICE_SECONDS, until - time.monotonic())
             for agent_id, result in zip(
-                missing, pool.map(lambda agent_id: self._price(agent_id, free, seconds), missing), strict=True
+                missing, pool.map(lambda agent_id: self._price(agent_id, free, until), missing), strict=True
             ):
                 if result is not None and result[0]:
                     self._add(agent_id, result[0][-1])
-            while time.monotonic() < until and not self.converged:
+            halfway = time.monotonic() + (until - time.monotonic()) / 2
+            while time.monotonic() < until and not self.converged and not self.given_up:
                 if not self._round(pool, until):
                     break
+                if time.monotonic() > halfway and self.bound <= 0:
+                    # Halfway and the bound not yet above zero: the master will not settle in
+                    # time (Curtois 13 and 19), and the search can use the rest better.
+                    self.given_up = True
 
 
 class _Found(cp_model.CpSolverSolutionCallback):

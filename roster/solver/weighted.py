@@ -133,7 +133,7 @@ def _from_columns(component: ComponentModel, best: "_Roster", start, until: floa
     bound = math.ceil(master.bound - BOUND_TOLERANCE) if master.bound > -math.inf else 0
     if DEBUG:
         print(f"columns {time.monotonic() - began:.1f} s bound {master.bound} {master.converged}", file=sys.stderr)
-    if best.value <= bound:
+    if best.value <= bound or master.given_up:
         return bound
     found = relaxation_fixed(component, master.pair_shares(), budget * RELAXATION_SHARE, workers)
     if found is None:
