@@ -19,6 +19,7 @@ a weighted problem but the cover and the ceiling of each shift, which the master
 import concurrent.futures
 import math
 import time
+from typing import NamedTuple
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
@@ -37,6 +38,15 @@ SMOOTHING = 0.5
 TOLERANCE = 1e-6
 
 
+class Master(NamedTuple):
+    """The master's linear relaxation, solved."""
+
+    value: float
+    shift_prices: dict  # shift id → dual price of its cover
+    agent_prices: dict  # agent id → dual price of their one schedule
+    shares: dict  # (agent id, column) → share
+
+
 class Columns:
     """The columns found so far, the master over them and the agents' pricing models."""
 
@@ -45,7 +55,7 @@ class Columns:
         self.problem = component.problem
         self.shifts = component.shifts
         self.agents = {a.id: a for a in component.agents}
-        self.columns = {agent_id: {} for agent_id in self.agents}  # column (shift ids) → its penalty
+        self.columns = {agent_id: {} for agent_id in self.agents}  # column (shift ids) → its requests' penalty
         self.bound = -math.inf  # the best Lagrangian bound of the whole problem
         self.converged = False
         self.given_up = False
@@ -104,10 +114,9 @@ class Columns:
         for shift_id in column:
             self._cover[shift_id].SetCoefficient(var, 1)
 
-    def master(self):
-        """(value, shift prices, agent prices, {(agent id, column): share}) of the master's
-        linear relaxation over the columns so far, or None when it has no solution (fixed
-        assignments beyond a shift's ceiling)."""
+    def solve_master(self) -> Master | None:
+        """The master's linear relaxation over the columns so far, or None when it has no
+        solution (fixed assignments beyond a shift's ceiling)."""
         status = self._lp.Solve()
         if status == pywraplp.Solver.ABNORMAL:
             # GLOP now and then loses its way from the last basis (a fresh copy of the same
@@ -116,7 +125,7 @@ class Columns:
             status = self._lp.Solve()
         if status != pywraplp.Solver.OPTIMAL:
             return None
-        return (
+        return Master(
             self._lp.Objective().Value(),
             {shift_id: c.dual_value() for shift_id, c in self._cover.items()},
             {agent_id: c.dual_value() for agent_id, c in self._one.items()},
@@ -126,11 +135,11 @@ class Columns:
     def pair_shares(self):
         """{(shift id, agent id): the share of the agent's columns with that shift} in the
         master's solution (pairs it never uses left out), or None without one."""
-        master = self.master()
+        master = self.solve_master()
         if master is None:
             return None
         shares = {}
-        for (agent_id, column), share in master[3].items():
+        for (agent_id, column), share in master.shares.items():
             if share > TOLERANCE:
                 for shift_id in column:
                     shares[shift_id, agent_id] = shares.get((shift_id, agent_id), 0) + share
@@ -159,10 +168,10 @@ class Columns:
     def _round(self, pool, until: float, smooth: bool = True):
         """Price every agent once and add the columns that lower the master: how many were
         added, or None without a master."""
-        master = self.master()
+        master = self.solve_master()
         if master is None:
             return None
-        _, shift_prices, agent_prices, _ = master
+        shift_prices, agent_prices = master.shift_prices, master.agent_prices
         prices = shift_prices
         if smooth and self._centre is not None:
             prices = {s: SMOOTHING * self._centre[s] + (1 - SMOOTHING) * p for s, p in shift_prices.items()}
@@ -173,20 +182,20 @@ class Columns:
             for column in result[0] if result is not None else ():
                 cost = rules.request_penalty(self.problem, self.agents[agent_id], column)
                 reduced = cost - sum(shift_prices[s] for s in column) - agent_prices[agent_id]
-                if reduced < -TOLERANCE:
-                    added += self._add(agent_id, column)
+                if reduced < -TOLERANCE and self._add(agent_id, column):
+                    added += 1
         if all(r is not None for r in results):
             bound = self._lagrangian(scaled, [r[2] for r in results])
             if bound > self.bound:
                 self.bound, self._centre = bound, prices
-        if added == 0 and prices is not shift_prices:
-            # The smoothed prices found nothing: the master's own may still (a mis-price).
-            return self._round(pool, until, smooth=False)
         if any(r is None for r in results):
             # An agent found no schedule within PRICE_SECONDS (a year, or minimums that take
             # long to meet): the rounds would take the search's time for nothing. (Past
             # `until`, the agents left were simply not priced.)
             self.given_up = time.monotonic() < until
+        elif added == 0 and prices is not shift_prices:
+            # The smoothed prices found nothing: the master's own may still (a mis-price).
+            return self._round(pool, until, smooth=False)
         elif added == 0:
             # Every agent's best proven and none lowers the master: its value is the bound.
             self.converged = all(r[1] <= r[2] for r in results)
@@ -207,7 +216,8 @@ class Columns:
     def generate(self, until: float, workers: int) -> None:
         """Rounds of pricing until no column lowers the master, or `until`."""
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            # The master needs a column of every agent: their best own schedule, at no price.
+            # The master needs a column of every agent (the search gives it its rosters first;
+            # a caller may not): their best own schedule, at no price.
             missing = [agent_id for agent_id in self.agents if not self.columns[agent_id]]
             free = dict.fromkeys((s.id for s in self.shifts), 0)
             for agent_id, result in zip(
@@ -221,7 +231,8 @@ class Columns:
                     break
                 if time.monotonic() > halfway and self.bound <= 0:
                     # Halfway and the bound not yet above zero: the master will not settle in
-                    # time (Curtois 13 and 19), and the search can use the rest better.
+                    # time (Curtois 13 and 19), and the search can use the rest better. (A
+                    # problem whose optimum is 0 gives up here too, and loses nothing.)
                     self.given_up = True
 
 

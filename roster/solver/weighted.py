@@ -99,8 +99,11 @@ def solve_penalty(component: ComponentModel, solver: cp_model.CpSolver, budget: 
 
     best = _Roster(best_pairs, best_value)
     began = deadline - budget
-    bound = max(bound, _from_columns(component, best, start, began + budget * COLUMNS_UNTIL, budget, workers))
-    _search(component, best, bound, deadline - budget * LAST_SOLVE_SHARE, workers)
+    search_until = deadline - budget * LAST_SOLVE_SHARE
+    bound = max(
+        bound, _from_columns(component, best, start, began + budget * COLUMNS_UNTIL, search_until, budget, workers)
+    )
+    _search(component, best, bound, search_until, workers)
 
     values = {var.Index(): pair in best.pairs for pair, var in component.x.items()}
     solution = complete(model, values, [("penalty", expression, -1)], max(0.2, min(2.0, deadline - time.monotonic())))
@@ -117,25 +120,30 @@ def solve_penalty(component: ComponentModel, solver: cp_model.CpSolver, budget: 
     return last_solve(model, solver, expression, incumbent, deadline)
 
 
-def _from_columns(component: ComponentModel, best: "_Roster", start, until: float, budget: float, workers: int):
+def _from_columns(
+    component: ComponentModel, best: "_Roster", start, until: float, search_until: float, budget: float, workers: int
+):
     """Column generation until `until`, then the whole model with the pairs the master is sure
     of fixed: a roster near the relaxation's choice, which replaces `best` when better. Returns
     the master's proven bound (0 without one)."""
     began = time.monotonic()
     try:
-        master = Columns(component, until)
+        columns = Columns(component, until)
     except OutOfTime:
         return 0
-    master.add_roster(best.pairs)
+    columns.add_roster(best.pairs)
     if start is not None:
-        master.add_roster(start)
-    master.generate(until, workers)
-    bound = math.ceil(master.bound - BOUND_TOLERANCE) if master.bound > -math.inf else 0
+        columns.add_roster(start)
+    columns.generate(until, workers)
     if DEBUG:
-        print(f"columns {time.monotonic() - began:.1f} s bound {master.bound} {master.converged}", file=sys.stderr)
-    if best.value <= bound or master.given_up:
+        print(f"columns {time.monotonic() - began:.1f} s bound {columns.bound} {columns.converged}", file=sys.stderr)
+    if columns.bound == -math.inf:
+        return 0
+    bound = math.ceil(columns.bound - BOUND_TOLERANCE)
+    if best.value <= bound or columns.given_up:
         return bound
-    found = relaxation_fixed(component, master.pair_shares(), budget * RELAXATION_SHARE, workers)
+    seconds = min(budget * RELAXATION_SHARE, search_until - time.monotonic())
+    found = relaxation_fixed(component, columns.pair_shares(), time.monotonic() + seconds, workers)
     if found is None:
         return bound
     value = rules.penalty(component.problem, found)["total"]
@@ -147,21 +155,29 @@ def _from_columns(component: ComponentModel, best: "_Roster", start, until: floa
     return bound
 
 
-def relaxation_fixed(component: ComponentModel, shares: dict, seconds: float, workers: int):
-    """The best roster CP-SAT finds in `seconds` with each pair the master is sure of fixed:
+def relaxation_fixed(component: ComponentModel, shares: dict, until: float, workers: int):
+    """The best roster CP-SAT finds by `until` with each pair the master is sure of fixed:
     worked where its columns' shares add up to all but SURE_SHARE of 1, not worked where they
     add up to at most SURE_SHARE (relaxation-induced neighbourhood search). None if none."""
     if shares is None:
         return None
     sure = {pair for pair, share in shares.items() if share >= 1 - SURE_SHARE}
     possible = {pair for pair, share in shares.items() if share > SURE_SHARE}
-    sub = ComponentModel(
-        component.problem, component.shifts, component.agents, component.fixed | sure, allowed=possible
-    )
+    try:
+        sub = ComponentModel(
+            component.problem,
+            component.shifts,
+            component.agents,
+            component.fixed | sure,
+            allowed=possible,
+            deadline=until,
+        )
+    except OutOfTime:
+        return None
     sub.model.Minimize(sub.penalty)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = max(1, workers)
-    solver.parameters.max_time_in_seconds = max(0.05, seconds)
+    solver.parameters.max_time_in_seconds = max(0.05, until - time.monotonic())
     for name, value in WEIGHTED_PARAMETERS.items():
         setattr(solver.parameters, name, value)
     if solver.Solve(sub.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

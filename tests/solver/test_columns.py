@@ -32,7 +32,7 @@ def generated(problem, seconds=20):
 
 
 def near_the_relaxation(problem, master):
-    return relaxation_fixed(whole(problem), master.pair_shares(), 10, workers=2)
+    return relaxation_fixed(whole(problem), master.pair_shares(), time.monotonic() + 10, workers=2)
 
 
 def test_instance_2s_master_proves_its_optimum_828():
@@ -78,7 +78,7 @@ def optimum(problem):
     return round(solver.ObjectiveValue())
 
 
-def test_the_masters_bound_and_dive_keep_the_rules_the_fixed_and_the_ceilings():
+def test_the_masters_bound_and_sure_pairs_keep_the_rules_the_fixed_and_the_ceilings():
     problem = small_weighted_problem()
     best = optimum(problem)
     master = generated(problem)
