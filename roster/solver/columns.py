@@ -25,13 +25,13 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from roster.solver import rules
-from roster.solver.model import ComponentModel
+from roster.solver.model import SUB_MODEL_PARAMETERS, WEIGHTED_PARAMETERS, ComponentModel, cp_solver
 
 SCALE = 1000  # prices to whole numbers for CP-SAT: a thousandth of a weight
 PRICE_SECONDS = 0.5  # one agent's pricing; most settle in 20–40 ms
-# Pricing models are tiny and solved thousands of times: measured on instances 8 and 12, the
-# full linear relaxation settles them fastest and probing only costs.
-PRICE_PARAMETERS = {"linearization_level": 2, "cp_model_probing_level": 0, "symmetry_level": 0}
+# Pricing models are tiny and solved thousands of times: as the search's sub-models (measured on
+# instances 8 and 12, the full linear relaxation settles them fastest and probing only costs).
+PRICE_PARAMETERS = {**WEIGHTED_PARAMETERS, **SUB_MODEL_PARAMETERS}
 # Wentges smoothing: the prices tried are this share of those of the best bound so far and the
 # rest the master's own; it damps the prices' swings, which otherwise take most of the rounds.
 SMOOTHING = 0.5
@@ -154,11 +154,7 @@ class Columns:
             return None
         sub, shift_ids, xs, requests = self._pricing[agent_id]
         sub.model.Minimize(SCALE * requests - cp_model.LinearExpr.WeightedSum(xs, [prices[s] for s in shift_ids]))
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = seconds
-        for name, value in PRICE_PARAMETERS.items():
-            setattr(solver.parameters, name, value)
+        solver = cp_solver(1, seconds, PRICE_PARAMETERS)
         found = _Found(shift_ids, xs)
         status = solver.Solve(sub.model, found)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from ortools.sat.python import cp_model
 
 from roster.solver import rules
-from roster.solver.model import DEBUG, ComponentModel, _Incumbent, completion, hint_everything
+from roster.solver.model import DEBUG, ComponentModel, _Incumbent, completion, cp_solver, hint_everything
 
 # Each move's time: a few agents' loads are settled fast, and many small moves do best.
 MOVE_SECONDS = 0.25
@@ -206,9 +206,7 @@ def _solve_move(component, name, above, current, roster, freed, days, seconds):
     hint_everything(sub.model, list(solver.ResponseProto().solution))
     sub.model.Add(expression <= value - 1)
     sub.model.Minimize(expression)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = seconds
+    solver = cp_solver(1, seconds)
     status = solver.Solve(sub.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return 0, None, status == cp_model.INFEASIBLE

@@ -24,11 +24,13 @@ from roster.solver.columns import Columns
 from roster.solver.model import (
     DEBUG,
     LAST_SOLVE_SHARE,
+    SUB_MODEL_PARAMETERS,
     WEIGHTED_PARAMETERS,
     ComponentModel,
     OutOfTime,
     _Incumbent,
     complete,
+    cp_solver,
     hint_everything,
     last_solve,
 )
@@ -39,9 +41,6 @@ from roster.solver.model import (
 NEIGHBOURHOOD_SECONDS = 1.25
 # A neighbourhood settled within this share of its time grows by one; any other shrinks.
 QUICK_SHARE = 0.5
-# A sub-model is small and solved again and again: probing and symmetry detection cost more
-# than they save there (measured on instance 12: most neighbourhoods settled 15–30 % sooner).
-SUB_MODEL_PARAMETERS = {"cp_model_probing_level": 0, "symmetry_level": 0}
 # The start's share of the level: one small solve per agent.
 START_SHARE = 0.15
 # ... which it may overrun up to this share when each agent needs AGENT_SECONDS (instance 13's
@@ -175,11 +174,7 @@ def relaxation_fixed(component: ComponentModel, shares: dict, until: float, work
     except OutOfTime:
         return None
     sub.model.Minimize(sub.penalty)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = max(1, workers)
-    solver.parameters.max_time_in_seconds = max(0.05, until - time.monotonic())
-    for name, value in WEIGHTED_PARAMETERS.items():
-        setattr(solver.parameters, name, value)
+    solver = cp_solver(max(1, workers), max(0.05, until - time.monotonic()), WEIGHTED_PARAMETERS)
     if solver.Solve(sub.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return {pair for pair, var in sub.x.items() if solver.Value(var)}
@@ -236,11 +231,9 @@ def _solve(sub: ComponentModel, hint, seconds):
         else:
             for pair, var in sub.x.items():
                 sub.model.AddHint(var, pair in hint)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = max(0.01, seconds - (time.monotonic() - began))
-    for name, value in {**WEIGHTED_PARAMETERS, **SUB_MODEL_PARAMETERS}.items():
-        setattr(solver.parameters, name, value)
+    solver = cp_solver(
+        1, max(0.01, seconds - (time.monotonic() - began)), {**WEIGHTED_PARAMETERS, **SUB_MODEL_PARAMETERS}
+    )
     status = solver.Solve(sub.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
