@@ -4,8 +4,10 @@ sub-models (docs/solver.md, "Fairness"). A move frees some agents of one line, o
 over a window of days, and re-solves only them: a `ComponentModel` of the freed agents, the
 other agents' schedules constants in it (their loads still count in each line's spread), each
 shift keeping as many of the freed agents as it had. The levels above the one searched may not
-get worse. A move on the bench's 20-line month used to clone and presolve the whole part,
-0.5–0.9 s each; a sub-model is a few hundred variables.
+get worse. Where the load excess stalls on a plateau (several agents share a line's top load,
+and moving one gains nothing), it turns to the bands of an allocation (bands.py): getting one
+agent nearer their band is a gain there. A move on the bench's 20-line month used to clone
+and presolve the whole part, 0.5–0.9 s each; a sub-model is a few hundred variables.
 """
 
 import concurrent.futures
@@ -16,7 +18,7 @@ from collections import Counter, defaultdict
 
 from ortools.sat.python import cp_model
 
-from roster.solver import rules
+from roster.solver import bands, rules
 from roster.solver.model import DEBUG, ComponentModel, _Incumbent, completion, cp_solver, hint_everything
 
 # Each move's time: a few agents' loads are settled fast, and many small moves do best.
@@ -35,6 +37,14 @@ STALE_SECONDS = 0.5
 CROSS_SHARE = 0.5
 # Levels the cover held by each move keeps as they are: they are not re-stated in a sub-model.
 HELD_BY_COVER = ("filled", "extra", "gaps")
+# The load excess level's moves turn to bands (bands.py) after this share of its time without a
+# gain, and a turn ends after TOWARD_PATIENCE_SHARE without its loads getting nearer their bands.
+TURN_PATIENCE_SHARE = 0.1
+TOWARD_PATIENCE_SHARE = 0.25
+BAND_MOVE_SECONDS = 1.0  # a dozen agents over the whole period take longer than a line's few
+TOWARD_AGENTS = 12  # the most agents of those the allocation changes that a move frees
+TOWARD_EXTRA = (2, 4)  # agents to trade with beside them
+ALLOCATION_SECONDS = 2.0  # the allocation's own limit; it settles in 0.1–1 s on the 20-line month
 
 
 def search(component: ComponentModel, levels: list, index: int, current: set, best: _Incumbent, until: float, workers):
@@ -118,57 +128,108 @@ def search(component: ComponentModel, levels: list, index: int, current: set, be
                     freed |= set(rnd.sample(others, min(2, len(others))))
         return freed, None
 
-    def attempt(kind, move, roster):
+    def choose_toward(allocation, roster):
+        """Over the whole period, an agent outside their bands, then the agents the allocation
+        changes who share a line with those chosen, up to TOWARD_AGENTS, and a few more of their
+        lines to trade with."""
+        outside = bands.outside_agents(problem, allocation.bands, roster)
+        wanted = outside | allocation.changed
+        freed = {rnd.choice(sorted(outside or wanted))} if wanted else set()
+        lines = set().union(*(agents[a].lines for a in freed)) if freed else set()
+        while len(freed) < TOWARD_AGENTS:
+            near = sorted(a for a in wanted - freed if agents[a].lines & lines)
+            if not near:
+                break
+            chosen = rnd.choice(near)
+            freed.add(chosen)
+            lines |= agents[chosen].lines
+        others = [a for a in agents if a not in freed and agents[a].lines & lines]
+        freed |= set(rnd.sample(others, min(rnd.randint(*TOWARD_EXTRA), len(others))))
+        return freed, None
+
+    def attempt(kind, move, roster, found):
         """(kind, move, gain, the whole roster after the move or None, settled quickly)."""
         began = time.monotonic()
-        limit = max(0.05, min(MOVE_SECONDS, until - began))
-        gain, moved, optimal = _solve_move(component, name, above, current, roster, *move, limit)
+        limit = max(0.05, min(BAND_MOVE_SECONDS if found else MOVE_SECONDS, until - began))
+        gain, moved, optimal = _solve_move(
+            component, name, above, current, roster, *move, limit, found.bands if found else None
+        )
         quick = optimal and time.monotonic() - began < limit * QUICK_SHARE
         return kind, move, gain, moved, quick
 
     started = time.monotonic()
     patience = max(STALE_SECONDS, (until - started) * STALE_SHARES.get(name, STALE_SHARE))
+    # The load excess turns to bands (bands.py) whenever its moves stall for a while: a turn
+    # allocates them from the roster as it is, and its moves free the agents the allocation
+    # changes and bring their loads toward the bands, until none is outside or they stall too.
+    banded = name == "load_excess"
+    turn_patience = max(STALE_SECONDS, (until - started) * TURN_PATIENCE_SHARE)
+    toward_patience = max(3 * BAND_MOVE_SECONDS, (until - started) * TOWARD_PATIENCE_SHARE)
+    turns = 0
+    found = None  # the allocation of this turn; None between turns
     last_gain = started
     gained = 0
+    taken = 0
     touched = []  # the lines each move taken changed (None: every line), in order
     running = {}  # future → (how many moves were taken when it started, the lines it may change)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         while True:
             searching = (
                 until - time.monotonic() > 0.1
-                and time.monotonic() - last_gain <= patience
+                and time.monotonic() - last_gain
+                <= (toward_patience if found else turn_patience if banded else patience)
                 and best.value - gained > best.bound
             )
             while searching and len(running) < max(1, workers):
                 busy = set()
                 for _, lines in running.values():
                     busy = None if lines is None or busy is None else busy | lines
-                kind = rnd.choice(kinds)
-                move = choose(kind, pairs, busy)
-                running[pool.submit(attempt, kind, move, pairs)] = (len(touched), lines_of(*move))
+                kind = "bands" if found else rnd.choice(kinds)
+                move = choose_toward(found, pairs) if found else choose(kind, pairs, busy)
+                running[pool.submit(attempt, kind, move, pairs, found)] = (len(touched), lines_of(*move))
             if not running:
-                break
+                if not (banded and best.value - gained > best.bound and until - time.monotonic() > 0.5):
+                    break
+                # The moves stalled: a turn of new bands (their allocation's moves weighed at
+                # random after the first), or the level's own moves again after a turn.
+                if found:
+                    found = None
+                else:
+                    deadline = min(until, time.monotonic() + ALLOCATION_SECONDS)
+                    found = bands.allocate(component, pairs, deadline, rnd if turns else None)
+                    banded = bool(found)
+                    turns += 1
+                last_gain = time.monotonic()
+                continue
             done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
             for future in done:
                 taken_before, lines = running.pop(future)
                 kind, (freed, _), gain, moved, quick = future.result()
                 since = touched[taken_before:]
-                if gain > 0 and (
-                    not since
-                    or (lines is not None and all(other is not None and not (other & lines) for other in since))
+                if (
+                    moved is not None
+                    and (gain > 0 or kind == "bands")
+                    and (
+                        not since
+                        or (lines is not None and all(other is not None and not (other & lines) for other in since))
+                    )
                 ):
                     # The freed agents' new schedules, into the roster as it is now.
                     pairs = {p for p in pairs if p[1] not in freed} | {p for p in moved if p[1] in freed}
                     gained += gain
+                    taken += 1
                     touched.append(lines)
                     last_gain = time.monotonic()
-                size[kind] = min(limits[kind], size[kind] + 1) if quick else max(2, size[kind] - 1)
+                    if found and bands.distance(problem, found.bands, pairs) == 0:
+                        found = None  # every load in its band: the level's own moves finish
+                if kind != "bands":
+                    size[kind] = min(limits[kind], size[kind] + 1) if quick else max(2, size[kind] - 1)
                 if DEBUG:
                     print(f"fair {name} {kind} {len(freed)} gain {gain} best {best.value - gained}", file=sys.stderr)
     if DEBUG:
         print(
-            f"fair {name}: {len(touched)} moves taken, {gained} gained in {time.monotonic() - started:.1f} s"
-            f" of {until - started:.1f} s",
+            f"fair {name}: {taken} moves taken ({turns} turns of bands), {gained} gained in"
+            f" {time.monotonic() - started:.1f} s of {until - started:.1f} s",
             file=sys.stderr,
         )
     if gained:
@@ -180,10 +241,12 @@ def search(component: ComponentModel, levels: list, index: int, current: set, be
             best.solution, best.value = found
 
 
-def _solve_move(component, name, above, current, roster, freed, days, seconds):
-    """(gain, roster after the move, whether the sub-model was solved to optimality): the
-    `freed` agents' pairs on `days` (all of them when None) re-solved for the level `name`,
-    the levels `above` no worse, every shift keeping as many of them as it had."""
+def _solve_move(component, name, above, current, roster, freed, days, seconds, found_bands=None):
+    """(gain, roster after the move or None, whether the sub-model was solved to optimality):
+    the `freed` agents' pairs on `days` (all of them when None) re-solved for the level `name`,
+    the levels `above` no worse, every shift keeping as many of them as it had. With
+    `found_bands` the freed agents' loads go toward them instead, the level no worse: the
+    roster comes back whenever they get nearer, and the gain is the level's."""
     sub, kept = component.neighbourhood(roster, freed, days, others=True)
     held = Counter(shift_id for shift_id, agent_id in roster if agent_id in freed)
     for shift_id, variables in sub.by_shift.items():
@@ -192,6 +255,11 @@ def _solve_move(component, name, above, current, roster, freed, days, seconds):
     if name not in by_name:
         return 0, None, True  # nothing of this level among the freed agents
     measured = [by_name[level_name] for level_name in above if level_name in by_name] + [by_name[name]]
+    if found_bands is not None:
+        distance = bands.outside(sub.model, component.problem, sub.by_agent, found_bands)
+        if distance is None:
+            return 0, None, True
+        measured.append(("bands", distance, -1))
 
     # The levels' values on the roster as it is.
     values = {var.Index(): pair in roster for pair, var in sub.x.items()}
@@ -203,15 +271,17 @@ def _solve_move(component, name, above, current, roster, freed, days, seconds):
     for above_expression in kept_levels:
         sub.model.Add(above_expression <= solver.Value(above_expression))
     value = solver.Value(expression)
+    level, level_value = by_name[name][1], solver.Value(by_name[name][1])
     hint_everything(sub.model, list(solver.ResponseProto().solution))
     sub.model.Add(expression <= value - 1)
-    sub.model.Minimize(expression)
+    # Toward the bands, the level itself second (it may not get worse, and may gain).
+    sub.model.Minimize(expression if found_bands is None else (level_value + 1) * expression + level)
     solver = cp_solver(1, seconds)
     status = solver.Solve(sub.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return 0, None, status == cp_model.INFEASIBLE
     chosen = {pair for pair, var in sub.x.items() if solver.Value(var)}
-    return value - round(solver.ObjectiveValue()), kept | chosen, status == cp_model.OPTIMAL
+    return level_value - solver.Value(level), kept | chosen, status == cp_model.OPTIMAL
 
 
 def _measured(component, pairs, levels, seconds):

@@ -1,0 +1,231 @@
+"""
+Bands of pro-rated load for the load-excess level (docs/solver.md, "Bands").
+
+The load excess is a min–max: where several agents share a line's top (or bottom) load,
+moving one of them gains nothing until all of them have moved, and neither CP-SAT nor the
+sub-model search (fair.py) crosses such plateaus well: the bench's 20-line month stayed
+0.6–1.5 pp above its floor at 60 s. An allocation, how many shifts of each kind (line,
+length, night, weekend, holiday, Tết) each agent takes with each line's places as the roster
+has them, is a small model that CP-SAT settles in a fraction of a second, and it gives each
+agent a band of load per line and measure within which every line is at its floor. How far
+the loads lie outside their bands is a sum over agents, in which each agent brought nearer is
+a gain: fair.py's moves, freeing the agents the allocation changes over the whole period,
+close it where the min–max stalled (the 20-line month at its floor at 60 s).
+"""
+
+import math
+import random
+import time
+from collections import Counter, defaultdict
+from typing import NamedTuple
+
+from ortools.sat.python import cp_model
+
+from roster.solver import rules
+from roster.solver.model import ComponentModel, cp_solver
+
+MOVE_WEIGHT = 3  # with a random generator, each shift moved weighs 1 to this
+
+
+class Allocation(NamedTuple):
+    bands: dict  # (agent id, line, measure index) → (lowest, highest) load in the model's units
+    changed: set  # the agents whose shifts the allocation changes
+
+
+def allocate(component: ComponentModel, pairs, deadline: float, rnd: random.Random | None = None):
+    """The Allocation of the roster `pairs`' places, or None.
+
+    One allocation a measure: it gives each line's shifts that count in the measure (as many
+    of each kind, line and count, as `pairs` has) to the agents who may take them, for hours
+    each within the most their own rules allow; it brings every line's spread to its floor
+    where any allocation does (the same floor and rounding as the model's load levels), then
+    moves as little from `pairs` as a short solve finds (each move weighed at random by `rnd`,
+    when given: another turn of the search gets other bands to try). A band is the line's lowest
+    allocated load, up to that plus the floor (and any excess no allocation avoids). The
+    measures are allocated apart: together, the kinds multiply and CP-SAT found no allocation
+    near the floor within 30 s on the bench's 20-line month; apart, each settles in a fraction
+    of a second, and the search meets them together. None when an allocation does not
+    settle by `deadline` (time.monotonic()) or no line has a group."""
+    problem = component.problem
+    groups = rules.load_groups(problem, component.agents)
+    counts = {s.id: rules.counted(s, problem) for s in component.shifts}
+    bands, changed = {}, set()
+    most = {}  # agent id → the most seconds their own rules allow, checked where the allocation asks more
+    for measure in range(len(rules.MEASURES)):
+        if not any(counts[shift_id][measure] for shift_id, _ in pairs):
+            continue
+        found = _allocate_measure(component, groups, pairs, counts, measure, most, deadline, rnd)
+        if found is None:
+            return None
+        bands.update(found[0])
+        changed |= found[1]
+    return Allocation(bands, changed) if bands else None
+
+
+def _allocate_measure(component, groups, pairs, counts, measure, most, deadline, rnd):
+    """(bands, agents changed) of one measure (allocate), or None when its allocation does not
+    settle."""
+    problem = component.problem
+    shift_by_id = problem.shift_by_id
+
+    def kind(shift_id):
+        return shift_by_id[shift_id].line, counts[shift_id][measure]
+
+    kinds = defaultdict(set)  # agent id → the kinds of shift they may take
+    for shift_id, agent_id in component.x:
+        if counts[shift_id][measure]:
+            kinds[agent_id].add(kind(shift_id))
+    now, places, fixed = Counter(), Counter(), Counter()
+    for shift_id, agent_id in pairs:
+        if counts[shift_id][measure]:
+            now[agent_id, kind(shift_id)] += 1
+            places[kind(shift_id)] += 1
+    for shift_id, agent_id in component.fixed:
+        if counts[shift_id][measure]:
+            fixed[agent_id, kind(shift_id)] += 1
+    unit = math.gcd(*(count for _, count in places)) or 1
+
+    model = cp_model.CpModel()
+    taken = {}  # (agent id, kind) → how many shifts of that kind
+    by_kind = defaultdict(list)
+    by_agent = defaultdict(list)  # agent id → [(kind, var)]
+    for agent in component.agents:
+        for key in kinds[agent.id]:
+            if places[key]:
+                var = model.NewIntVar(min(fixed[agent.id, key], places[key]), places[key], "")
+                taken[agent.id, key] = var
+                by_kind[key].append(var)
+                by_agent[agent.id].append((key, var))
+    for key, count in places.items():
+        model.Add(sum(by_kind[key]) == count)
+
+    lines = []  # (members, floor, low, over)
+    for line, members in groups:
+        weight = rules.line_weight_seconds(problem, line)
+        capacity = {a.id: rules.capacity_seconds(problem, a) for a in members}
+        floor = weight * rules.LOAD_SCALE // min(capacity.values())
+        high = model.NewIntVar(0, 100 * rules.LOAD_SCALE, "")
+        low = model.NewIntVar(0, 100 * rules.LOAD_SCALE, "")
+        for agent in members:
+            per = _per(measure, weight, capacity[agent.id])
+            past = round(rules.past_counts(problem, agent)[measure] * per)
+            model.Add(high >= past + sum(round(key[1] * per) * var for key, var in by_agent[agent.id]))
+            model.Add(low <= past + sum(round(key[1] * per) * var for key, var in by_agent[agent.id]))
+        over = model.NewIntVar(0, 100 * rules.LOAD_SCALE, "")
+        model.Add(over >= high - low - floor)
+        lines.append((line, members, floor, low, over))
+    moved = []
+    for (agent_id, key), var in taken.items():
+        distance = model.NewIntVar(0, places[key], "")
+        model.Add(distance >= var - now[agent_id, key])
+        model.Add(distance >= now[agent_id, key] - var)
+        moved.append(key[1] // unit * (rnd.randint(1, MOVE_WEIGHT) if rnd else 1) * distance)
+    most_moved = 2 * MOVE_WEIGHT * sum(key[1] // unit * count for key, count in places.items())
+    model.Minimize((most_moved + 1) * sum(line[-1] for line in lines) + sum(moved))
+
+    def total(agent_id, value=lambda var: var):
+        return sum(key[1] * value(var) for key, var in by_agent[agent_id])
+
+    worked = Counter()
+    for (agent_id, key), count in now.items():
+        worked[agent_id] += key[1] * count
+    while True:
+        solver = cp_solver(1, max(0.05, deadline - time.monotonic()))
+        if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        if measure != 0:
+            break
+        grown = [a for a in by_agent if a not in most and total(a, solver.Value) > worked[a]]
+        if not grown:
+            break
+        for agent_id in grown:
+            most[agent_id] = _most_seconds(component, problem.agent_by_id[agent_id], deadline)
+            if most[agent_id] is None:
+                return None
+            model.Add(total(agent_id) <= most[agent_id])
+
+    changed = {a for (a, key), var in taken.items() if solver.Value(var) != now[a, key]}
+    bands = {}
+    for line, members, floor, low, over in lines:
+        lowest = solver.Value(low)
+        for agent in members:
+            bands[agent.id, line, measure] = (lowest, lowest + floor + solver.Value(over))
+    return bands, changed
+
+
+def outside(model: cp_model.CpModel, problem, by_agent: dict, bands: dict):
+    """Σ over the bands of the agents in `by_agent` ({agent id: [(Shift, var)]}) of how far
+    their load lies outside the band, in the model's units (variables added to `model`); None
+    when there is nothing to measure."""
+    terms = []
+    weights, capacities, counts = {}, {}, {}
+    for (agent_id, line, measure), (lowest, highest) in bands.items():
+        if agent_id not in by_agent:
+            continue
+        agent = problem.agent_by_id[agent_id]
+        if line not in weights:
+            weights[line] = rules.line_weight_seconds(problem, line)
+        if agent_id not in capacities:
+            capacities[agent_id] = rules.capacity_seconds(problem, agent)
+            counts.update((s.id, rules.counted(s, problem)) for s, _ in by_agent[agent_id] if s.id not in counts)
+        per = _per(measure, weights[line], capacities[agent_id])
+        past = round(rules.past_counts(problem, agent)[measure] * per)
+        weighted = [(round(counts[s.id][measure] * per), var) for s, var in by_agent[agent_id]]
+        weighted = [(w, var) for w, var in weighted if w]
+        if not weighted and lowest <= past <= highest:
+            continue
+        load = past + cp_model.LinearExpr.WeightedSum([var for _, var in weighted], [w for w, _ in weighted])
+        distance = model.NewIntVar(0, 100 * rules.LOAD_SCALE, "")
+        model.Add(distance >= load - highest)
+        model.Add(distance >= lowest - load)
+        terms.append(distance)
+    return cp_model.LinearExpr.Sum(terms) if terms else None
+
+
+def distance(problem, bands: dict, pairs) -> int:
+    """How far the loads of the roster `pairs` lie outside `bands`, summed: `outside`'s value."""
+    return sum(_distances(problem, bands, pairs).values())
+
+
+def outside_agents(problem, bands: dict, pairs) -> set:
+    """The agents of the roster `pairs` with a load outside its band."""
+    return {agent_id for agent_id, far in _distances(problem, bands, pairs).items() if far}
+
+
+def _distances(problem, bands: dict, pairs) -> Counter:
+    """Per agent, how far their loads lie outside their bands."""
+    worked = defaultdict(list)
+    for shift_id, agent_id in pairs:
+        worked[agent_id].append(problem.shift_by_id[shift_id])
+    weights, counts, far = {}, {}, Counter()
+    for (agent_id, line, measure), (lowest, highest) in bands.items():
+        agent = problem.agent_by_id[agent_id]
+        if line not in weights:
+            weights[line] = rules.line_weight_seconds(problem, line)
+        per = _per(measure, weights[line], rules.capacity_seconds(problem, agent))
+        load = round(rules.past_counts(problem, agent)[measure] * per)
+        for shift in worked[agent_id]:
+            if shift.id not in counts:
+                counts[shift.id] = rules.counted(shift, problem)
+            load += round(counts[shift.id][measure] * per)
+        far[agent_id] += max(0, load - highest, lowest - load)
+    return far
+
+
+def _per(measure: int, weight: int, capacity: int) -> float:
+    """What one unit of a measure (a second of work, or one shift for the counts, which weigh
+    `weight`, the line's longest shift) adds to a load of `capacity`: the model's own
+    coefficient (model.ComponentModel._loads) before rounding."""
+    return (1 if measure == 0 else weight) * rules.LOAD_SCALE / capacity
+
+
+def _most_seconds(component: ComponentModel, agent, deadline: float):
+    """The most seconds the agent's own rules let them work in the part, or None when that is
+    not proven by `deadline`."""
+    own = {p for p in component.fixed if p[1] == agent.id}
+    alone = ComponentModel(component.problem, component.shifts, [agent], own)
+    alone.model.Maximize(sum(shift.seconds * var for shift, var in alone.by_agent[agent.id]))
+    solver = cp_solver(1, max(0.05, deadline - time.monotonic()))
+    if solver.Solve(alone.model) != cp_model.OPTIMAL:
+        return None
+    return round(solver.ObjectiveValue())
