@@ -32,25 +32,28 @@ class Allocation(NamedTuple):
     changed: set  # the agents whose shifts the allocation changes
 
 
-def allocate(component: ComponentModel, pairs, deadline: float, rnd: random.Random | None = None):
+def allocate(component: ComponentModel, pairs, deadline: float, rnd: random.Random | None = None, most=None):
     """The Allocation of the roster `pairs`' places, or None.
 
     One allocation a measure: it gives each line's shifts that count in the measure (as many
-    of each kind, line and count, as `pairs` has) to the agents who may take them, for hours
-    each within the most their own rules allow; it brings every line's spread to its floor
-    where any allocation does (the same floor and rounding as the model's load levels), then
-    moves as little from `pairs` as a short solve finds (each move weighed at random by `rnd`,
-    when given: another turn of the search gets other bands to try). A band is the line's lowest
-    allocated load, up to that plus the floor (and any excess no allocation avoids). The
-    measures are allocated apart: together, the kinds multiply and CP-SAT found no allocation
-    near the floor within 30 s on the bench's 20-line month; apart, each settles in a fraction
-    of a second, and the search meets them together. None when an allocation does not
-    settle by `deadline` (time.monotonic()) or no line has a group."""
+    of each kind, line and count, as `pairs` has) to the agents who may take them (no more of
+    a kind than they have shifts of it), for hours each within the most their own rules allow;
+    it brings every line's spread to its floor where any allocation does (the same floor and
+    rounding as the model's load levels), then moves as little from `pairs` as a short solve
+    finds (each move weighed at random by `rnd`, when given: another turn of the search gets
+    other bands to try). A band is the line's lowest allocated load, up to that plus the floor
+    (and any excess no allocation avoids). The measures are allocated apart: together, the
+    kinds multiply and CP-SAT found no allocation near the floor within 30 s on the bench's
+    20-line month; apart, each settles in a fraction of a second, and the search meets them
+    together. None when an allocation does not settle by `deadline` (time.monotonic()) or no
+    line has a group."""
     problem = component.problem
     groups = rules.load_groups(problem, component.agents)
     counts = {s.id: rules.counted(s, problem) for s in component.shifts}
     bands, changed = {}, set()
-    most = {}  # agent id → the most seconds their own rules allow, checked where the allocation asks more
+    # Agent id → the most seconds their own rules allow, checked where an allocation asks more;
+    # `most` carries them from one call to the next (they do not depend on the roster).
+    most = {} if most is None else most
     for measure in range(len(rules.MEASURES)):
         if not any(counts[shift_id][measure] for shift_id, _ in pairs):
             continue
@@ -68,52 +71,55 @@ def _allocate_measure(component, groups, pairs, counts, measure, most, deadline,
     problem = component.problem
     shift_by_id = problem.shift_by_id
 
-    def kind(shift_id):
+    def kind_of(shift_id):
         return shift_by_id[shift_id].line, counts[shift_id][measure]
 
-    kinds = defaultdict(set)  # agent id → the kinds of shift they may take
+    possible = Counter()  # (agent id, kind) → how many shifts of that kind they may take
     for shift_id, agent_id in component.x:
         if counts[shift_id][measure]:
-            kinds[agent_id].add(kind(shift_id))
+            possible[agent_id, kind_of(shift_id)] += 1
     now, places, fixed = Counter(), Counter(), Counter()
     for shift_id, agent_id in pairs:
         if counts[shift_id][measure]:
-            now[agent_id, kind(shift_id)] += 1
-            places[kind(shift_id)] += 1
+            now[agent_id, kind_of(shift_id)] += 1
+            places[kind_of(shift_id)] += 1
     for shift_id, agent_id in component.fixed:
         if counts[shift_id][measure]:
-            fixed[agent_id, kind(shift_id)] += 1
+            fixed[agent_id, kind_of(shift_id)] += 1
     unit = math.gcd(*(count for _, count in places)) or 1
 
     model = cp_model.CpModel()
     taken = {}  # (agent id, kind) → how many shifts of that kind
     by_kind = defaultdict(list)
-    by_agent = defaultdict(list)  # agent id → [(kind, var)]
-    for agent in component.agents:
-        for key in kinds[agent.id]:
-            if places[key]:
-                var = model.NewIntVar(min(fixed[agent.id, key], places[key]), places[key], "")
-                taken[agent.id, key] = var
-                by_kind[key].append(var)
-                by_agent[agent.id].append((key, var))
+    by_agent = defaultdict(list)  # agent id → [(kind, var, its upper bound)]
+    for (agent_id, key), count in possible.items():
+        if places[key]:
+            most_taken = min(count, places[key])
+            var = model.NewIntVar(min(fixed[agent_id, key], most_taken), most_taken, "")
+            taken[agent_id, key] = var
+            by_kind[key].append(var)
+            by_agent[agent_id].append((key, var, most_taken))
     for key, count in places.items():
         model.Add(sum(by_kind[key]) == count)
 
-    lines = []  # (members, floor, low, over)
+    lines = []  # (line, floor, over, {agent id: their load})
     for line, members in groups:
         weight = rules.line_weight_seconds(problem, line)
         capacity = {a.id: rules.capacity_seconds(problem, a) for a in members}
         floor = weight * rules.LOAD_SCALE // min(capacity.values())
-        high = model.NewIntVar(0, 100 * rules.LOAD_SCALE, "")
-        low = model.NewIntVar(0, 100 * rules.LOAD_SCALE, "")
+        loads, upper = {}, 0
         for agent in members:
             per = _per(measure, weight, capacity[agent.id])
             past = round(rules.past_counts(problem, agent)[measure] * per)
-            model.Add(high >= past + sum(round(key[1] * per) * var for key, var in by_agent[agent.id]))
-            model.Add(low <= past + sum(round(key[1] * per) * var for key, var in by_agent[agent.id]))
-        over = model.NewIntVar(0, 100 * rules.LOAD_SCALE, "")
+            coefficients = [(round(key[1] * per), var, ceiling) for key, var, ceiling in by_agent[agent.id]]
+            loads[agent.id] = past + sum(c * var for c, var, _ in coefficients)
+            upper = max(upper, past + sum(c * ceiling for c, _, ceiling in coefficients))
+        high, low, over = (model.NewIntVar(0, upper, "") for _ in range(3))
+        for load in loads.values():
+            model.Add(high >= load)
+            model.Add(low <= load)
         model.Add(over >= high - low - floor)
-        lines.append((line, members, floor, low, over))
+        lines.append((line, floor, over, loads))
     moved = []
     for (agent_id, key), var in taken.items():
         distance = model.NewIntVar(0, places[key], "")
@@ -121,10 +127,10 @@ def _allocate_measure(component, groups, pairs, counts, measure, most, deadline,
         model.Add(distance >= now[agent_id, key] - var)
         moved.append(key[1] // unit * (rnd.randint(1, MOVE_WEIGHT) if rnd else 1) * distance)
     most_moved = 2 * MOVE_WEIGHT * sum(key[1] // unit * count for key, count in places.items())
-    model.Minimize((most_moved + 1) * sum(line[-1] for line in lines) + sum(moved))
+    model.Minimize((most_moved + 1) * sum(over for _, _, over, _ in lines) + sum(moved))
 
     def total(agent_id, value=lambda var: var):
-        return sum(key[1] * value(var) for key, var in by_agent[agent_id])
+        return sum(key[1] * value(var) for key, var, _ in by_agent[agent_id])
 
     worked = Counter()
     for (agent_id, key), count in now.items():
@@ -146,10 +152,10 @@ def _allocate_measure(component, groups, pairs, counts, measure, most, deadline,
 
     changed = {a for (a, key), var in taken.items() if solver.Value(var) != now[a, key]}
     bands = {}
-    for line, members, floor, low, over in lines:
-        lowest = solver.Value(low)
-        for agent in members:
-            bands[agent.id, line, measure] = (lowest, lowest + floor + solver.Value(over))
+    for line, floor, over, loads in lines:
+        lowest = min(solver.Value(load) for load in loads.values())
+        for agent_id in loads:
+            bands[agent_id, line, measure] = (lowest, lowest + floor + solver.Value(over))
     return bands, changed
 
 
@@ -170,12 +176,13 @@ def outside(model: cp_model.CpModel, problem, by_agent: dict, bands: dict):
             counts.update((s.id, rules.counted(s, problem)) for s, _ in by_agent[agent_id] if s.id not in counts)
         per = _per(measure, weights[line], capacities[agent_id])
         past = round(rules.past_counts(problem, agent)[measure] * per)
-        weighted = [(round(counts[s.id][measure] * per), var) for s, var in by_agent[agent_id]]
-        weighted = [(w, var) for w, var in weighted if w]
-        if not weighted and lowest <= past <= highest:
+        terms_of_load = [(round(counts[s.id][measure] * per), var) for s, var in by_agent[agent_id]]
+        terms_of_load = [(c, var) for c, var in terms_of_load if c]
+        if not terms_of_load and lowest <= past <= highest:
             continue
-        load = past + cp_model.LinearExpr.WeightedSum([var for _, var in weighted], [w for w, _ in weighted])
-        distance = model.NewIntVar(0, 100 * rules.LOAD_SCALE, "")
+        coefficients = [c for c, _ in terms_of_load]
+        load = past + cp_model.LinearExpr.WeightedSum([var for _, var in terms_of_load], coefficients)
+        distance = model.NewIntVar(0, max(lowest, past + sum(coefficients)), "")
         model.Add(distance >= load - highest)
         model.Add(distance >= lowest - load)
         terms.append(distance)

@@ -132,7 +132,7 @@ def search(component: ComponentModel, levels: list, index: int, current: set, be
         """Over the whole period, an agent outside their bands, then the agents the allocation
         changes who share a line with those chosen, up to TOWARD_AGENTS, and a few more of their
         lines to trade with."""
-        outside = bands.outside_agents(problem, allocation.bands, roster)
+        outside = bands.outside_agents(problem, allocation.bands, roster) & movable
         wanted = outside | allocation.changed
         freed = {rnd.choice(sorted(outside or wanted))} if wanted else set()
         lines = set().union(*(agents[a].lines for a in freed)) if freed else set()
@@ -147,12 +147,12 @@ def search(component: ComponentModel, levels: list, index: int, current: set, be
         freed |= set(rnd.sample(others, min(rnd.randint(*TOWARD_EXTRA), len(others))))
         return freed, None
 
-    def attempt(kind, move, roster, found):
+    def attempt(kind, move, roster, allocation):
         """(kind, move, gain, the whole roster after the move or None, settled quickly)."""
         began = time.monotonic()
-        limit = max(0.05, min(BAND_MOVE_SECONDS if found else MOVE_SECONDS, until - began))
+        limit = max(0.05, min(BAND_MOVE_SECONDS if allocation else MOVE_SECONDS, until - began))
         gain, moved, optimal = _solve_move(
-            component, name, above, current, roster, *move, limit, found.bands if found else None
+            component, name, above, current, roster, *move, limit, allocation.bands if allocation else None
         )
         quick = optimal and time.monotonic() - began < limit * QUICK_SHARE
         return kind, move, gain, moved, quick
@@ -166,7 +166,9 @@ def search(component: ComponentModel, levels: list, index: int, current: set, be
     turn_patience = max(STALE_SECONDS, (until - started) * TURN_PATIENCE_SHARE)
     toward_patience = max(3 * BAND_MOVE_SECONDS, (until - started) * TOWARD_PATIENCE_SHARE)
     turns = 0
-    found = None  # the allocation of this turn; None between turns
+    allocation = None  # the bands of this turn; None between turns
+    most_seconds = {}  # each agent's most hours, which the allocations check (bands.allocate)
+    movable = {agent_id for _, agent_id in component.x}
     last_gain = started
     gained = 0
     taken = 0
@@ -177,28 +179,33 @@ def search(component: ComponentModel, levels: list, index: int, current: set, be
             searching = (
                 until - time.monotonic() > 0.1
                 and time.monotonic() - last_gain
-                <= (toward_patience if found else turn_patience if banded else patience)
+                <= (toward_patience if allocation else turn_patience if banded else patience)
                 and best.value - gained > best.bound
             )
             while searching and len(running) < max(1, workers):
                 busy = set()
                 for _, lines in running.values():
                     busy = None if lines is None or busy is None else busy | lines
-                kind = "bands" if found else rnd.choice(kinds)
-                move = choose_toward(found, pairs) if found else choose(kind, pairs, busy)
-                running[pool.submit(attempt, kind, move, pairs, found)] = (len(touched), lines_of(*move))
+                kind = "bands" if allocation else rnd.choice(kinds)
+                move = choose_toward(allocation, pairs) if allocation else choose(kind, pairs, busy)
+                running[pool.submit(attempt, kind, move, pairs, allocation)] = (len(touched), lines_of(*move))
             if not running:
                 if not (banded and best.value - gained > best.bound and until - time.monotonic() > 0.5):
                     break
                 # The moves stalled: a turn of new bands (their allocation's moves weighed at
                 # random after the first), or the level's own moves again after a turn.
-                if found:
-                    found = None
+                if allocation:
+                    allocation = None
                 else:
                     deadline = min(until, time.monotonic() + ALLOCATION_SECONDS)
-                    found = bands.allocate(component, pairs, deadline, rnd if turns else None)
-                    banded = bool(found)
+                    allocation = bands.allocate(component, pairs, deadline, rnd if turns else None, most_seconds)
                     turns += 1
+                    if allocation is None or (
+                        not allocation.changed and bands.distance(problem, allocation.bands, pairs) == 0
+                    ):
+                        # No allocation in time, or the roster is in its bands already (the
+                        # excess left is more than any allocation avoids): no more turns.
+                        allocation, banded = None, False
                 last_gain = time.monotonic()
                 continue
             done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
@@ -220,8 +227,8 @@ def search(component: ComponentModel, levels: list, index: int, current: set, be
                     taken += 1
                     touched.append(lines)
                     last_gain = time.monotonic()
-                    if found and bands.distance(problem, found.bands, pairs) == 0:
-                        found = None  # every load in its band: the level's own moves finish
+                    if allocation and bands.distance(problem, allocation.bands, pairs) == 0:
+                        allocation = None  # every load in its band: the level's own moves finish
                 if kind != "bands":
                     size[kind] = min(limits[kind], size[kind] + 1) if quick else max(2, size[kind] - 1)
                 if DEBUG:
@@ -232,9 +239,10 @@ def search(component: ComponentModel, levels: list, index: int, current: set, be
             f" {time.monotonic() - started:.1f} s of {until - started:.1f} s",
             file=sys.stderr,
         )
-    if gained:
+    if taken:
         # Every variable's value for the levels below, and the level's value measured on the
-        # whole part's model (the moves' gains are differences of sub-models' values).
+        # whole part's model (the moves' gains are differences of sub-models' values; a move
+        # toward the bands may change the roster and gain nothing).
         limit = max(0.2, min(2.0, until - time.monotonic() + 1.0))
         found = _measured(component, pairs, levels[: index + 1], limit)
         if found is not None:

@@ -985,17 +985,18 @@ def solve_searched(
         # re-plan: there the minimal change leaves it little to search, and it settles fast.
         indices = [var.Index() for var in component.x.values()]
         _, value, solved = _solve_fixed(model, indices, start, set(), max(0.5, budget * FIRST_SOLVE_SHARE))
-        best = _Incumbent(list(start), math.inf, 0) if value is None else _Incumbent(solved, value, 0)
+        best = _Incumbent(list(start), math.inf, bound) if value is None else _Incumbent(solved, value, bound)
         if best.value <= best.bound:
             return cp_model.OPTIMAL, best
-        if len(component.x) <= FIRST_SOLVE_PAIRS or (fair is not None and fair[2]):
+        replan = fair is not None and bool(fair[2])  # the current roster, third in `fair`
+        if value is None or len(component.x) <= FIRST_SOLVE_PAIRS or replan:
             solver.parameters.max_time_in_seconds = max(0.05, budget * FIRST_SOLVE_SHARE)
             status = solver.Solve(model)
             response = solver.ResponseProto()
             if status == cp_model.OPTIMAL:
                 return status, response
             if status == cp_model.FEASIBLE:
-                best.bound = max(0, response.best_objective_bound)
+                best.bound = max(bound, response.best_objective_bound)
                 if response.objective_value < best.value:
                     best.solution, best.value = list(response.solution), response.objective_value
         status = cp_model.FEASIBLE

@@ -106,10 +106,11 @@ def test_the_api_keeps_the_checkers_wording(line, draft, director):
 @pytest.fixture
 def live_shift(line):
     """A published shift under way whose one agent did not come."""
-    now = timezone.now()
-    roster = RosterFactory(start=timezone.localdate(), end=timezone.localdate())
+    began = timezone.now() - datetime.timedelta(hours=1)
+    # Between midnight and 1 a.m. the shift began yesterday: the roster spans both days.
+    roster = RosterFactory(start=timezone.localdate(began), end=timezone.localdate())
     roster.lines.set([line])
-    shift = ShiftFactory(roster=roster, line=line, start=now - datetime.timedelta(hours=1), required=1)
+    shift = ShiftFactory(roster=roster, line=line, start=began, required=1)
     absent = AgentFactory(unit=line.unit, lines=[line], full_name="Trần Văn Vắng")
     AssignmentFactory(shift=shift, agent=absent)
     return shift
@@ -120,13 +121,18 @@ def builder_period():
     return {"start": today, "end": today}
 
 
+def live_period(shift):
+    """The builder's period around a live shift: from the day it began to today."""
+    return {"start": timezone.localdate(shift.start).isoformat(), "end": timezone.localdate().isoformat()}
+
+
 def test_a_director_covers_a_no_show_beyond_the_headcount_as_extra(line, live_shift, director):
     cover = AgentFactory(unit=line.unit, lines=[line], full_name="Lê Thị Bù")
     client = Client()
     client.force_login(director)
     check = client.get(f"/shifts/{live_shift.pk}/check/?agent={cover.pk}").content.decode()
     assert 'data-check="extra"' in check
-    response = client.post(f"/shifts/{live_shift.pk}/add/", {"agent": cover.pk, **builder_period()}, follow=True)
+    response = client.post(f"/shifts/{live_shift.pk}/add/", {"agent": cover.pk, **live_period(live_shift)}, follow=True)
     page = response.content.decode()
     assert '<div class="alert alert-warning">' in page and "Lê Thị Bù" in page
     assert "data-extra" in page
@@ -159,7 +165,7 @@ def test_adding_an_agent_on_the_page_runs_the_planner_once(line, draft, director
 def test_extra_cover_is_never_a_fixed_place_so_later_builds_stay_valid(line, live_shift, director):
     cover = AgentFactory(unit=line.unit, lines=[line])
     services.assignment_add(shift=live_shift, agent=cover, by=director, extra_allowed=True)
-    day = timezone.localdate()
+    day = timezone.localdate(live_shift.start)
     draft = services.draft_for(lines=[line], start=day, end=day)
     copied = Assignment.objects.get(shift__roster=draft, agent=cover)
     assert copied.is_extra
