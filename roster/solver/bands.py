@@ -49,15 +49,15 @@ def allocate(component: ComponentModel, pairs, deadline: float, rnd: random.Rand
     line has a group."""
     problem = component.problem
     groups = rules.load_groups(problem, component.agents)
-    counts = {s.id: rules.counted(s, problem) for s in component.shifts}
+    terms = _Terms(problem)
     bands, changed = {}, set()
     # Agent id → the most seconds their own rules allow, checked where an allocation asks more;
     # `most` carries them from one call to the next (they do not depend on the roster).
     most = {} if most is None else most
     for measure in range(len(rules.MEASURES)):
-        if not any(counts[shift_id][measure] for shift_id, _ in pairs):
+        if not any(terms.counts(problem.shift_by_id[shift_id])[measure] for shift_id, _ in pairs):
             continue
-        found = _allocate_measure(component, groups, pairs, counts, measure, most, deadline, rnd)
+        found = _allocate_measure(component, groups, pairs, terms, measure, most, deadline, rnd)
         if found is None:
             return None
         bands.update(found[0])
@@ -65,26 +65,29 @@ def allocate(component: ComponentModel, pairs, deadline: float, rnd: random.Rand
     return Allocation(bands, changed) if bands else None
 
 
-def _allocate_measure(component, groups, pairs, counts, measure, most, deadline, rnd):
+def _allocate_measure(component, groups, pairs, terms, measure, most, deadline, rnd):
     """(bands, agents changed) of one measure (allocate), or None when its allocation does not
     settle."""
     problem = component.problem
     shift_by_id = problem.shift_by_id
 
+    def count(shift_id):
+        return terms.counts(shift_by_id[shift_id])[measure]
+
     def kind_of(shift_id):
-        return shift_by_id[shift_id].line, counts[shift_id][measure]
+        return shift_by_id[shift_id].line, count(shift_id)
 
     possible = Counter()  # (agent id, kind) → how many shifts of that kind they may take
     for shift_id, agent_id in component.x:
-        if counts[shift_id][measure]:
+        if count(shift_id):
             possible[agent_id, kind_of(shift_id)] += 1
     now, places, fixed = Counter(), Counter(), Counter()
     for shift_id, agent_id in pairs:
-        if counts[shift_id][measure]:
+        if count(shift_id):
             now[agent_id, kind_of(shift_id)] += 1
             places[kind_of(shift_id)] += 1
     for shift_id, agent_id in component.fixed:
-        if counts[shift_id][measure]:
+        if count(shift_id):
             fixed[agent_id, kind_of(shift_id)] += 1
     unit = math.gcd(*(count for _, count in places)) or 1
 
@@ -104,13 +107,10 @@ def _allocate_measure(component, groups, pairs, counts, measure, most, deadline,
 
     lines = []  # (line, floor, over, {agent id: their load})
     for line, members in groups:
-        weight = rules.line_weight_seconds(problem, line)
-        capacity = {a.id: rules.capacity_seconds(problem, a) for a in members}
-        floor = weight * rules.LOAD_SCALE // min(capacity.values())
+        floor = rules.load_floor(terms.weight(line), (terms.capacity(a.id) for a in members))
         loads, upper = {}, 0
         for agent in members:
-            per = _per(measure, weight, capacity[agent.id])
-            past = round(rules.past_counts(problem, agent)[measure] * per)
+            per, past = terms.per_and_past(agent.id, line, measure)
             coefficients = [(round(key[1] * per), var, ceiling) for key, var, ceiling in by_agent[agent.id]]
             loads[agent.id] = past + sum(c * var for c, var, _ in coefficients)
             upper = max(upper, past + sum(c * ceiling for c, _, ceiling in coefficients))
@@ -163,20 +163,13 @@ def outside(model: cp_model.CpModel, problem, by_agent: dict, bands: dict):
     """Σ over the bands of the agents in `by_agent` ({agent id: [(Shift, var)]}) of how far
     their load lies outside the band, in the model's units (variables added to `model`); None
     when there is nothing to measure."""
-    terms = []
-    weights, capacities, counts = {}, {}, {}
+    distances = []
+    terms = _Terms(problem)
     for (agent_id, line, measure), (lowest, highest) in bands.items():
         if agent_id not in by_agent:
             continue
-        agent = problem.agent_by_id[agent_id]
-        if line not in weights:
-            weights[line] = rules.line_weight_seconds(problem, line)
-        if agent_id not in capacities:
-            capacities[agent_id] = rules.capacity_seconds(problem, agent)
-            counts.update((s.id, rules.counted(s, problem)) for s, _ in by_agent[agent_id] if s.id not in counts)
-        per = _per(measure, weights[line], capacities[agent_id])
-        past = round(rules.past_counts(problem, agent)[measure] * per)
-        terms_of_load = [(round(counts[s.id][measure] * per), var) for s, var in by_agent[agent_id]]
+        per, past = terms.per_and_past(agent_id, line, measure)
+        terms_of_load = [(terms.coefficient(s, measure, per), var) for s, var in by_agent[agent_id]]
         terms_of_load = [(c, var) for c, var in terms_of_load if c]
         if not terms_of_load and lowest <= past <= highest:
             continue
@@ -185,8 +178,8 @@ def outside(model: cp_model.CpModel, problem, by_agent: dict, bands: dict):
         distance = model.NewIntVar(0, max(lowest, past + sum(coefficients)), "")
         model.Add(distance >= load - highest)
         model.Add(distance >= lowest - load)
-        terms.append(distance)
-    return cp_model.LinearExpr.Sum(terms) if terms else None
+        distances.append(distance)
+    return cp_model.LinearExpr.Sum(distances) if distances else None
 
 
 def distance(problem, bands: dict, pairs) -> int:
@@ -204,26 +197,45 @@ def _distances(problem, bands: dict, pairs) -> Counter:
     worked = defaultdict(list)
     for shift_id, agent_id in pairs:
         worked[agent_id].append(problem.shift_by_id[shift_id])
-    weights, counts, far = {}, {}, Counter()
+    terms, far = _Terms(problem), Counter()
     for (agent_id, line, measure), (lowest, highest) in bands.items():
-        agent = problem.agent_by_id[agent_id]
-        if line not in weights:
-            weights[line] = rules.line_weight_seconds(problem, line)
-        per = _per(measure, weights[line], rules.capacity_seconds(problem, agent))
-        load = round(rules.past_counts(problem, agent)[measure] * per)
-        for shift in worked[agent_id]:
-            if shift.id not in counts:
-                counts[shift.id] = rules.counted(shift, problem)
-            load += round(counts[shift.id][measure] * per)
+        per, past = terms.per_and_past(agent_id, line, measure)
+        load = past + sum(terms.coefficient(shift, measure, per) for shift in worked[agent_id])
         far[agent_id] += max(0, load - highest, lowest - load)
     return far
 
 
-def _per(measure: int, weight: int, capacity: int) -> float:
-    """What one unit of a measure (a second of work, or one shift for the counts, which weigh
-    `weight`, the line's longest shift) adds to a load of `capacity`: the model's own
-    coefficient (model.ComponentModel._loads) before rounding."""
-    return (1 if measure == 0 else weight) * rules.LOAD_SCALE / capacity
+class _Terms:
+    """What an agent's load in a line's group is made of, as the model builds it
+    (model.ComponentModel._loads): rules.load_per, rounded once for the past and per shift. The
+    lines' weights, agents' capacities and shifts' counts are looked up once."""
+
+    def __init__(self, problem):
+        self.problem = problem
+        self._weights, self._capacities, self._counts = {}, {}, {}
+
+    def weight(self, line) -> int:
+        if line not in self._weights:
+            self._weights[line] = rules.line_weight_seconds(self.problem, line)
+        return self._weights[line]
+
+    def capacity(self, agent_id) -> int:
+        if agent_id not in self._capacities:
+            self._capacities[agent_id] = rules.capacity_seconds(self.problem, self.problem.agent_by_id[agent_id])
+        return self._capacities[agent_id]
+
+    def counts(self, shift) -> tuple:
+        if shift.id not in self._counts:
+            self._counts[shift.id] = rules.counted(shift, self.problem)
+        return self._counts[shift.id]
+
+    def per_and_past(self, agent_id, line, measure) -> tuple:
+        """(the load a unit of the measure adds, the past's load) of the agent in the line's group."""
+        per = rules.load_per(measure, self.weight(line), self.capacity(agent_id))
+        return per, round(rules.past_counts(self.problem, self.problem.agent_by_id[agent_id])[measure] * per)
+
+    def coefficient(self, shift, measure, per) -> int:
+        return round(self.counts(shift)[measure] * per)
 
 
 def _most_seconds(component: ComponentModel, agent, deadline: float):

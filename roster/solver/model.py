@@ -597,7 +597,6 @@ class ComponentModel:
         the group's smallest capacity), the spread level then minimises n·(high − low) plus
         the sum of each load's distance from low."""
         problem = self.problem
-        scale = rules.LOAD_SCALE
         counted = {}
 
         def count(shift):
@@ -611,11 +610,11 @@ class ComponentModel:
                 continue  # only constants: a sub-model's level differs by them alone
             weight = rules.line_weight_seconds(problem, line)
             capacity = {a.id: rules.capacity_seconds(problem, a) for a in members}
-            floor = weight * scale // min(capacity.values())
+            floor = rules.load_floor(weight, capacity.values())
             for index in range(len(rules.MEASURES)):
                 loads = []
                 for agent in members:
-                    per = (1 if index == 0 else weight) * scale / capacity[agent.id]
+                    per = rules.load_per(index, weight, capacity[agent.id])
                     past = round(rules.past_counts(problem, agent)[index] * per)
                     constant, terms = self._schedule_terms(agent, lambda s, i=index, p=per: round(count(s)[i] * p))
                     loads.append((past + constant, terms))

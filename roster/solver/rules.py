@@ -162,6 +162,18 @@ def line_weight_seconds(problem: Problem, line: str) -> int:
     return max((s.seconds for s in problem.shifts if s.line == line), default=0)
 
 
+def load_per(measure: int, weight: int, capacity: int) -> float:
+    """What one unit of a measure adds to a load of `capacity`, in the model's units
+    (LOAD_SCALE) before rounding: a second of work for hours, one shift weighing `weight` (the
+    line's longest shift) for the counts. The model rounds it per shift and once for the past."""
+    return (1 if measure == 0 else weight) * LOAD_SCALE / capacity
+
+
+def load_floor(weight: int, capacities) -> int:
+    """A line's floor in the model's units: one shift of `weight` against the smallest capacity."""
+    return weight * LOAD_SCALE // min(capacities)
+
+
 def load_groups(problem: Problem, agents=None) -> list:
     """[(line, [agents])]: each line with shifts and the agents answering it who have a capacity."""
     agents = problem.agents if agents is None else agents

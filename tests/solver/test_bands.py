@@ -15,11 +15,10 @@ from tests.solver.test_fair_search import lopsided, two_lines
 
 def floors(problem):
     """Each line's floor in the model's units."""
-    found = {}
-    for line, members in R.load_groups(problem):
-        smallest = min(R.capacity_seconds(problem, a) for a in members)
-        found[line] = R.line_weight_seconds(problem, line) * R.LOAD_SCALE // smallest
-    return found
+    return {
+        line: R.load_floor(R.line_weight_seconds(problem, line), [R.capacity_seconds(problem, a) for a in members])
+        for line, members in R.load_groups(problem)
+    }
 
 
 def test_the_allocation_puts_every_line_at_its_floor_and_a_roster_in_its_bands_is_fair():
