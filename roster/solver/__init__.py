@@ -13,7 +13,7 @@ import os
 import time
 from collections import defaultdict
 
-from roster.solver.model import ComponentModel, OutOfTime, roster_without_model, solve_component
+from roster.solver.model import ComponentModel, OutOfTime, PartSolve, roster_without_model, solve_parts
 from roster.solver.problem import (
     Problem,
     ProblemError,
@@ -60,24 +60,27 @@ def solve(problem: Problem, *, workers: int = DEFAULT_WORKERS) -> Solution:
     bounds = defaultdict(int)
     # Leave a little of the time limit for reporting.
     deadline = started + max(problem.time_limit_s * 0.97 - 0.05, 0.05)
+    parts = {}  # index: PartSolve
+    results = {}  # index: (status, pairs or None, {level: bound})
     for index, (shifts, agents) in enumerate(components):
         ids = {s.id for s in shifts}
+        own_fixed = {p for p in fixed if p[0] in ids}
+        # A part's model and start get its share of the time: a share most never need.
         share = sizes[index] / sum(sizes[index:])
         part_deadline = time.monotonic() + max((deadline - time.monotonic()) * share, 0.05)
         try:
-            component = ComponentModel(
-                problem, shifts, agents, {p for p in fixed if p[0] in ids}, deadline=part_deadline
-            )
+            component = ComponentModel(problem, shifts, agents, own_fixed, deadline=part_deadline)
         except OutOfTime:
-            status, pairs, part_bounds = roster_without_model(problem, shifts, agents, fixed, current)
+            results[index] = roster_without_model(problem, shifts, agents, fixed, current)
         else:
-            status, pairs, part_bounds = solve_component(
-                component,
-                {p for p in fixed if p[0] in ids},
-                {p for p in current if p[0] in ids and p in component.x},
-                part_deadline,
-                workers,
-            )
+            own_current = {p for p in current if p[0] in ids and p in component.x}
+            parts[index] = PartSolve(component, own_fixed, own_current, part_deadline, workers, size=sizes[index])
+    solve_parts(list(parts.values()), deadline)
+    for index, part in parts.items():
+        results[index] = part.result()
+    for index, (shifts, _) in enumerate(components):
+        ids = {s.id for s in shifts}
+        status, pairs, part_bounds = results[index]
         statuses.append(status)
         # No roster found in time: report the fixed assignments alone (status UNKNOWN).
         chosen += pairs if pairs is not None else [p for p in fixed if p[0] in ids]

@@ -56,7 +56,8 @@ def search(component: ComponentModel, levels: list, index: int, current: set, be
     a line of its agents: every level is a sum over lines (their groups of agents) or over
     agents, and each move keeps the cover of every shift."""
     problem = component.problem
-    rnd = random.Random(len(component.x))
+    # Seeded by the roster's size and value: a level searched again makes other moves.
+    rnd = random.Random(len(component.x) * 1_000_003 + round(best.value))
     name = levels[index][0]
     above = [level_name for level_name, _, _ in levels[:index] if level_name not in HELD_BY_COVER]
     pairs = {pair for pair, var in component.x.items() if best.solution[var.Index()]}

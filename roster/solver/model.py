@@ -656,173 +656,285 @@ class ComponentModel:
         return cp_model.LinearExpr.Sum(terms) if terms else None
 
 
-def solve_component(component: ComponentModel, fixed: set, current: set, deadline: float, workers: int):
-    """Solve level by level until the deadline (time.monotonic()).
+# The order the levels of several parts are solved in: a level in every part before the next
+# level in any, so that one part's wishes never take the time another part's fairness needs.
+LEVEL_ORDER = (
+    "filled",
+    "penalty",
+    "extra",
+    "changes",
+    "gaps",
+    "requests",
+    "fairness_excess",
+    "load_excess",
+    "load_spread",
+    "wishes",
+)
+# Levels with a target people check (0: everyone within one shift), taken up again with the
+# time other parts left when their search ran out of time. The levels below are sums with no
+# such target: their searches stall, and a second go would only take time.
+AGAIN_LEVELS = ("fairness_excess", "load_excess")
 
-    Returns (status, chosen pairs or None, {level: proven bound}). Unless a rule with a
-    minimum (hours, runs of work or rest) is given, there is always a roster to return: at
-    worst the greedy start, when the time runs out before CP-SAT finds one. Raises
-    RulesContradict (a ProblemError) when CP-SAT proves that no roster keeps every rule."""
-    problem = component.problem
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = workers
-    for name, value in {**SOLVER_PARAMETERS, **(WEIGHTED_PARAMETERS if problem.weighted else {})}.items():
-        if isinstance(value, list):
-            getattr(solver.parameters, name).extend(value)
+
+class PartSolve:
+    """One part's levels, solved one at a time from a start roster; solve_parts decides when,
+    and for how long. Raises RulesContradict (a ProblemError) when CP-SAT proves that no
+    roster keeps every rule.
+
+    Unless a rule with a minimum (hours, runs of work or rest) is given, there is always a
+    roster to return: at worst the greedy start, when the time runs out before CP-SAT finds one."""
+
+    def __init__(self, component: ComponentModel, fixed: set, current: set, deadline: float, workers: int, size=1):
+        """Builds the start roster within `deadline` (time.monotonic()); `size` weighs the
+        part's time against the others'."""
+        problem = component.problem
+        self.component, self.current, self.workers, self.size = component, current, workers, size
+        self.solver = solver = cp_model.CpSolver()
+        solver.parameters.num_workers = workers
+        for name, value in {**SOLVER_PARAMETERS, **(WEIGHTED_PARAMETERS if problem.weighted else {})}.items():
+            if isinstance(value, list):
+                getattr(solver.parameters, name).extend(value)
+            else:
+                setattr(solver.parameters, name, value)
+        model = component.model
+        # Start from the current roster as far as it still fits, filled up greedily. It is
+        # fair-ish already, which the fairness levels build on. The greedy keeps every rule but
+        # the minimums (of hours, of runs of work or rest); when it breaks one of those it is
+        # only a hint, not a fallback.
+        # A weighted problem has no fairness levels: its start stays the first engine's greedy.
+        if problem.weighted and component.filled is None:
+            # Every place carries a weight: the penalty level builds its own start agent by agent
+            # (weighted.py); the greedy's would only be overwritten, and it took over a minute on
+            # the benchmark's largest instance.
+            start = set(fixed)
         else:
-            setattr(solver.parameters, name, value)
-    model = component.model
-    # Start from the current roster as far as it still fits, filled up greedily. It is
-    # fair-ish already, which the fairness levels build on. The greedy keeps every rule but
-    # the minimums (of hours, of runs of work or rest); when it breaks one of those it is
-    # only a hint, not a fallback.
-    # A weighted problem has no fairness levels: its start stays the first engine's greedy.
-    if problem.weighted and component.filled is None:
-        # Every place carries a weight: the penalty level builds its own start agent by agent
-        # (weighted.py); the greedy's would only be overwritten, and it took over a minute on
-        # the benchmark's largest instance.
-        start = set(fixed)
-    else:
-        start = set(
-            greedy(
-                problem,
-                fixed=fixed,
-                keep=current,
-                shifts=component.shifts,
-                agents=component.agents,
-                prorated=not problem.weighted,
+            start = set(
+                greedy(
+                    problem,
+                    fixed=fixed,
+                    keep=current,
+                    shifts=component.shifts,
+                    agents=component.agents,
+                    prorated=not problem.weighted,
+                )
             )
-        )
-    if not problem.weighted and len(start) < _filled_upper_bound(component):
-        # Places stay empty: the first engine's greedy sometimes fills a few more, and filling
-        # comes first. The pro-rated one wins ties (it is the fairer start).
-        plain = set(
-            greedy(problem, fixed=fixed, keep=current, shifts=component.shifts, agents=component.agents, prorated=False)
-        )
-        if len(plain) > len(start) and len(current - plain) <= len(current - start):
-            start = plain
-    start_ok = _keeps_every_rule(problem, component.agents, start)
-    # When the start keeps every rule and fills every place there is no gap to spread: the level
-    # is not even built.
-    filled_by_start = start_ok and len(start) >= sum(s.required for s in component.shifts)
-    levels = component.levels(current, gaps=not filled_by_start)
-    start_values = {var.Index(): pair in start for pair, var in component.x.items()}
-    incumbent = None  # every variable's value in the roster the levels go on from, when known
-    if start_ok:
-        completion_limit = min(2.0, max(0.05, (deadline - time.monotonic()) * 0.2))
-        incumbent = complete(model, start_values, levels, completion_limit)
-        hint_everything(model, incumbent)
-    else:
-        for pair, var in component.x.items():
-            model.AddHint(var, pair in start)
-    fallback = sorted(start) if start_ok else None
-    shares = dict(LEVEL_SHARES)
-    if not problem.weighted and len(start) < _filled_upper_bound(component):
-        # Places stay empty after the greedy: filling comes first, and it is where the time pays.
-        shares["filled"] = SHORT_FILL_SHARE
-    total_share = sum(shares[name] for name, _, _ in levels)
-    chosen = None
-    bounds = {}
-    statuses = []
-    share_left = total_share
-    filled_value = None
-    total_required = sum(s.required for s in component.shifts)
-    for index, (name, expression, sense) in enumerate(levels):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0.01:
-            statuses.append(cp_model.FEASIBLE)
-            chosen = chosen if chosen is not None else fallback
-            break
-        budget = remaining * shares[name] / share_left
-        share_left -= shares[name]
-        solver.parameters.max_time_in_seconds = max(budget, 0.01)
-        if (
-            name == "filled"
-            and incumbent is not None
-            and not problem.weighted
-            and len(start) == _filled_upper_bound(component)
-        ):
+        self.places = _filled_upper_bound(component)
+        if not problem.weighted and len(start) < self.places:
+            # Places stay empty: the first engine's greedy sometimes fills a few more, and filling
+            # comes first. The pro-rated one wins ties (it is the fairer start).
+            plain = set(
+                greedy(
+                    problem, fixed=fixed, keep=current, shifts=component.shifts, agents=component.agents, prorated=False
+                )
+            )
+            if len(plain) > len(start) and len(current - plain) <= len(current - start):
+                start = plain
+        self.start = start
+        self.start_ok = _keeps_every_rule(problem, component.agents, start)
+        # When the start keeps every rule and fills every place there is no gap to spread: the
+        # level is not even built.
+        filled_by_start = self.start_ok and len(start) >= sum(s.required for s in component.shifts)
+        self.levels = component.levels(current, gaps=not filled_by_start)
+        start_values = {var.Index(): pair in start for pair, var in component.x.items()}
+        self.incumbent = None  # every variable's value in the roster the levels go on from, when known
+        if self.start_ok:
+            completion_limit = min(2.0, max(0.05, (deadline - time.monotonic()) * 0.2))
+            self.incumbent = complete(model, start_values, self.levels, completion_limit)
+            hint_everything(model, self.incumbent)
+        else:
+            for pair, var in component.x.items():
+                model.AddHint(var, pair in start)
+        self.fallback = sorted(start) if self.start_ok else None
+        self.shares = dict(LEVEL_SHARES)
+        if not problem.weighted and len(start) < self.places:
+            # Places stay empty after the greedy: filling comes first, and it is where the time pays.
+            self.shares["filled"] = SHORT_FILL_SHARE
+        self.index = 0  # the next level's
+        self.chosen = None
+        self.bounds = {}
+        self.values = {}  # each level's value in the roster so far
+        self.statuses = []
+        self.filled_value = None
+        self.again = None  # the index of a level to take up again, if time is left
+
+    @property
+    def next_level(self) -> str | None:
+        return self.levels[self.index][0] if self.index < len(self.levels) else None
+
+    def weight(self, name: str) -> float:
+        return self.size * self.shares[name]
+
+    def weight_left(self) -> float:
+        return sum(self.weight(name) for name, _, _ in self.levels[self.index :])
+
+    def stop(self) -> None:
+        """Out of time: the levels left are not solved, and the roster is what we have."""
+        if self.next_level is not None:
+            self.statuses.append(cp_model.FEASIBLE)
+        self.chosen = self.chosen if self.chosen is not None else self.fallback
+        self.index = len(self.levels)
+
+    def solve_level(self, budget: float) -> None:
+        """Solve the next level within `budget` seconds, keeping its value for the levels below."""
+        component, problem, model, start = self.component, self.component.problem, self.component.model, self.start
+        index = self.index
+        name, expression, sense = self.levels[index]
+        self.index += 1
+        self.again = None
+        self.solver.parameters.max_time_in_seconds = max(budget, 0.01)
+        if name == "filled" and self.incumbent is not None and not problem.weighted and len(start) == self.places:
             # The greedy start fills every place that has a qualified agent: nothing to solve.
             value = len(start)
-            statuses.append(cp_model.OPTIMAL)
-            bounds[name] = value
-            filled_value = value
-            chosen = sorted(start)
+            self.statuses.append(cp_model.OPTIMAL)
+            self.bounds[name] = value
+            self.filled_value = value
+            self.chosen = sorted(start)
             model.Add(expression >= value)
-            continue  # its time goes to the levels below
-        if name == "extra" and start_ok and filled_value == len(start) and _extra_agents(component, start) == 0:
+            return  # its time goes to the levels below
+        if (
+            name == "extra"
+            and self.start_ok
+            and self.filled_value == len(start)
+            and _extra_agents(component, start) == 0
+        ):
             # The start fills the places it can with nobody beyond them: nothing to solve.
-            statuses.append(cp_model.OPTIMAL)
-            bounds[name] = 0
+            self.statuses.append(cp_model.OPTIMAL)
+            self.bounds[name] = 0
             model.Add(expression <= 0)
-            continue
-        if name == "gaps" and bounds.get("filled") is not None and filled_value == total_required:
+            return
+        total_required = sum(s.required for s in component.shifts)
+        if name == "gaps" and self.bounds.get("filled") is not None and self.filled_value == total_required:
             # Every place is filled: no gap to spread.
-            statuses.append(cp_model.OPTIMAL)
-            bounds[name] = 0
-            continue
+            self.statuses.append(cp_model.OPTIMAL)
+            self.bounds[name] = 0
+            return
         if sense > 0:
             model.Maximize(expression)
         else:
             model.Minimize(expression)
         if name == "filled" and not problem.weighted:
-            status, response = _solve_filled(component, expression, budget, workers, incumbent)
+            status, response = _solve_filled(component, expression, budget, self.workers, self.incumbent)
         elif name == "penalty" and component.filled is None:
             # Every place carries a weight: the search on sub-models (imported here, as it
             # builds on this module).
             from roster.solver.weighted import solve_penalty
 
-            status, response = solve_penalty(component, solver, budget, workers, expression)
+            status, response = solve_penalty(component, self.solver, budget, self.workers, expression)
         elif name == "penalty":
-            status, response = solve_searched(component, solver, budget, workers, expression)
-        elif name in SEARCHED_LEVELS and incumbent is not None:
-            status, response = solve_searched(
-                component, solver, budget, workers, expression, incumbent, fair=(levels, index, current)
-            )
+            status, response = solve_searched(component, self.solver, budget, self.workers, expression)
+        elif name in SEARCHED_LEVELS and self.incumbent is not None:
+            status, response = self._searched(index, budget)
         else:
-            status = solver.Solve(model)
-            response = solver.ResponseProto()
-        if status == cp_model.INFEASIBLE and chosen is None:
+            status = self.solver.Solve(model)
+            response = self.solver.ResponseProto()
+        if status == cp_model.INFEASIBLE and self.chosen is None:
             raise RulesContradict("no roster keeps every rule (CP-SAT proved the rules contradict each other)")
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and name == "extra":
             # Its share is small: without an answer in it, the levels below still get theirs.
-            statuses.append(cp_model.FEASIBLE)
-            continue
+            self.statuses.append(cp_model.FEASIBLE)
+            return
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             # Out of time before this level found anything: keep what we have, which is at
             # worst the greedy start (complete and within every rule) when there is one.
-            statuses.append(cp_model.FEASIBLE)
-            chosen = chosen if chosen is not None else fallback
-            break
-        statuses.append(status)
+            self.index -= 1
+            self.stop()
+            return
+        self.statuses.append(status)
         if DEBUG:
             print(f"level {name}: {status} {response.objective_value}, {budget:.1f} s budget", file=sys.stderr)
         value = round(response.objective_value)
-        bounds[name] = round(response.best_objective_bound)
+        self.values[name] = value
+        self.bounds[name] = round(response.best_objective_bound)
         if name == "filled":
-            filled_value = value
-        chosen = [pair for pair, var in component.x.items() if response.solution[var.Index()]]
+            self.filled_value = value
+        self.chosen = [pair for pair, var in component.x.items() if response.solution[var.Index()]]
         # Keep this level's result while improving the next ones.
         if sense > 0:
             model.Add(expression >= value)
         else:
             model.Add(expression <= value)
         if (
-            start_ok
+            self.start_ok
             and not problem.weighted
-            and ((name == "filled" and len(start) == value) or (name == "changes" and len(current - start) == value))
+            and (
+                (name == "filled" and len(start) == value) or (name == "changes" and len(self.current - start) == value)
+            )
         ):
             # The greedy start is as good here and fairer than an arbitrary optimum: go on from it.
-            chosen = sorted(start)
+            self.chosen = sorted(start)
         else:
             hint_everything(model, response.solution)
-            incumbent = list(response.solution)
-    if chosen is None:
-        return "UNKNOWN", None, bounds
-    if "filled" not in bounds and component.filled is not None:
-        bounds["filled"] = _filled_upper_bound(component)
-    proven = all(s == cp_model.OPTIMAL for s in statuses) and len(statuses) == len(levels)
-    return ("OPTIMAL" if proven else "FEASIBLE"), chosen, bounds
+            self.incumbent = list(response.solution)
+        if name in AGAIN_LEVELS and status == cp_model.FEASIBLE and self.incumbent is not None:
+            self.again = index
+
+    def solve_again(self, budget: float) -> None:
+        """Search the level just solved again for `budget` seconds, from the roster it left; it
+        may be taken up again when this gains."""
+        index, self.again = self.again, None
+        name, expression, _ = self.levels[index]
+        self.component.model.Minimize(expression)
+        status, response = self._searched(index, budget)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return
+        if DEBUG:
+            print(f"level {name} again: {status} {response.objective_value}, {budget:.1f} s budget", file=sys.stderr)
+        value = round(response.objective_value)
+        if status == cp_model.OPTIMAL:
+            self.statuses[-1] = status
+        elif value < self.values[name]:
+            self.again = index
+        self.values[name] = value
+        self.bounds[name] = max(self.bounds.get(name, 0), round(response.best_objective_bound))
+        self.chosen = [pair for pair, var in self.component.x.items() if response.solution[var.Index()]]
+        self.component.model.Add(expression <= value)
+        hint_everything(self.component.model, response.solution)
+        self.incumbent = list(response.solution)
+
+    def _searched(self, index: int, budget: float):
+        expression = self.levels[index][1]
+        fair = (self.levels, index, self.current)
+        return solve_searched(self.component, self.solver, budget, self.workers, expression, self.incumbent, fair=fair)
+
+    def result(self):
+        """(status, chosen pairs or None, {level: proven bound})."""
+        if self.chosen is None:
+            return "UNKNOWN", None, self.bounds
+        if "filled" not in self.bounds and self.component.filled is not None:
+            self.bounds["filled"] = _filled_upper_bound(self.component)
+        proven = all(s == cp_model.OPTIMAL for s in self.statuses) and len(self.statuses) == len(self.levels)
+        return ("OPTIMAL" if proven else "FEASIBLE"), self.chosen, self.bounds
+
+
+def solve_parts(parts: list, deadline: float) -> None:
+    """Solve the parts' levels until the deadline (time.monotonic()), one level in every part
+    before the next, each for its share of the time left (its part's size times the level's
+    share). What a part leaves unused passes on, and where a level with a target ran out of
+    time in one part while others reached it early, that part takes it up again."""
+    while True:
+        pending = [part for part in parts if part.next_level is not None]
+        if not pending:
+            return
+        rank = min(LEVEL_ORDER.index(part.next_level) for part in pending)
+        round_parts = [part for part in pending if LEVEL_ORDER.index(part.next_level) == rank]
+        for part in round_parts:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0.01:
+                part.stop()
+                continue
+            weight = part.weight(part.next_level)
+            part.solve_level(remaining * weight / sum(p.weight_left() for p in parts))
+        again = [part for part in round_parts if part.again is not None] if len(parts) > 1 else []
+        while again:
+            for part in again:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0.5:
+                    part.again = None
+                    continue
+                weight = part.weight(part.levels[part.again][0])
+                weights = sum(p.weight(p.levels[p.again][0]) for p in again if p.again is not None)
+                part.solve_again(remaining * weight / (weights + sum(p.weight_left() for p in parts)))
+            again = [part for part in again if part.again is not None]
 
 
 def _extra_agents(component: ComponentModel, pairs) -> int:
