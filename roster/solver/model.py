@@ -917,14 +917,22 @@ def solve_parts(parts: list, deadline: float) -> None:
             return
         rank = min(LEVEL_ORDER.index(part.next_level) for part in pending)
         round_parts = [part for part in pending if LEVEL_ORDER.index(part.next_level) == rank]
+        # A level taken up again gets each part's share of the time as it is at the round's
+        # start: what one part leaves unused goes to the parts that take the level up again,
+        # not to whichever comes next. Any other passes it on to the next part.
+        again_level = LEVEL_ORDER[rank] in AGAIN_LEVELS and len(parts) > 1
+        round_time, round_weights = deadline - time.monotonic(), sum(part.weight_left() for part in parts)
         for part in round_parts:
             remaining = deadline - time.monotonic()
             if remaining <= 0.01:
                 part.stop()
                 continue
             weight = part.weight(part.next_level)
-            part.solve_level(remaining * weight / sum(p.weight_left() for p in parts))
-        again = [part for part in round_parts if part.again is not None] if len(parts) > 1 else []
+            if again_level:
+                part.solve_level(min(remaining, round_time * weight / round_weights))
+            else:
+                part.solve_level(remaining * weight / sum(p.weight_left() for p in parts))
+        again = [part for part in round_parts if part.again is not None] if again_level else []
         while again:
             for part in again:
                 remaining = deadline - time.monotonic()
