@@ -114,15 +114,26 @@ class Columns:
         for shift_id in column:
             self._cover[shift_id].SetCoefficient(var, 1)
 
-    def solve_master(self) -> Master | None:
+    def solve_master(self, until: float | None = None) -> Master | None:
         """The master's linear relaxation over the columns so far, or None when it has no
-        solution (fixed assignments beyond a shift's ceiling)."""
-        status = self._lp.Solve()
+        solution (fixed assignments beyond a shift's ceiling) or none by `until`."""
+
+        if until is not None and time.monotonic() >= until:
+            return None
+
+        def solve():
+            if until is not None:
+                # GLOP keeps no time of its own: a master of many thousand columns must not
+                # take the search's time past its limit.
+                self._lp.SetTimeLimit(max(1, round((until - time.monotonic()) * 1000)))
+            return self._lp.Solve()
+
+        status = solve()
         if status == pywraplp.Solver.ABNORMAL:
             # GLOP now and then loses its way from the last basis (a fresh copy of the same
             # master solves): build it anew.
             self._build()
-            status = self._lp.Solve()
+            status = solve()
         if status != pywraplp.Solver.OPTIMAL:
             return None
         return Master(
@@ -132,10 +143,10 @@ class Columns:
             {key: var.solution_value() for key, var in self._share.items()},
         )
 
-    def pair_shares(self):
+    def pair_shares(self, until: float | None = None):
         """{(shift id, agent id): the share of the agent's columns with that shift} in the
-        master's solution (pairs it never uses left out), or None without one."""
-        master = self.solve_master()
+        master's solution (pairs it never uses left out), or None without one by `until`."""
+        master = self.solve_master(until)
         if master is None:
             return None
         shares = {}
@@ -164,7 +175,7 @@ class Columns:
     def _round(self, pool, until: float, smooth: bool = True):
         """Price every agent once and add the columns that lower the master: how many were
         added, or None without a master."""
-        master = self.solve_master()
+        master = self.solve_master(until)
         if master is None:
             return None
         shift_prices, agent_prices = master.shift_prices, master.agent_prices

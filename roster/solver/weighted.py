@@ -142,7 +142,8 @@ def _from_columns(
     if best.value <= bound or columns.given_up:
         return bound
     seconds = min(budget * RELAXATION_SHARE, search_until - time.monotonic())
-    found = relaxation_fixed(component, columns.pair_shares(), time.monotonic() + seconds, workers)
+    until = time.monotonic() + seconds
+    found = relaxation_fixed(component, columns.pair_shares(until), until, workers)
     if found is None:
         return bound
     value = rules.penalty(component.problem, found)["total"]

@@ -94,3 +94,13 @@ def test_the_masters_bound_and_sure_pairs_keep_the_rules_the_fixed_and_the_ceili
     assert check(problem, solution.assignments) == []
     assert solution.stats["penalty"] == best
     assert solution.stats["penalty_bound"] <= best
+
+
+def test_the_master_gives_no_answer_past_its_time():
+    # GLOP keeps no time of its own: the master is asked with the search's limit.
+    problem = small_weighted_problem()
+    master = generated(problem)
+    assert master.solve_master(time.monotonic() - 1) is None
+    assert master.pair_shares(time.monotonic() - 1) is None
+    assert master.solve_master(time.monotonic() + 5).value >= 0
+    assert master.pair_shares(time.monotonic() + 5)
