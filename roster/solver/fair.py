@@ -47,7 +47,16 @@ TOWARD_EXTRA = (2, 4)  # agents to trade with beside them
 ALLOCATION_SECONDS = 2.0  # the allocation's own limit; it settles in 0.1–1 s on the 20-line month
 
 
-def search(component: ComponentModel, levels: list, index: int, current: set, best: _Incumbent, until: float, workers):
+def search(
+    component: ComponentModel,
+    levels: list,
+    index: int,
+    current: set,
+    best: _Incumbent,
+    until: float,
+    workers,
+    attempt: int = 0,
+):
     """Improve `best` (every variable's value in the part's model) in place for levels[index],
     the levels before it kept, until `until` or until the search stalls.
 
@@ -56,8 +65,8 @@ def search(component: ComponentModel, levels: list, index: int, current: set, be
     a line of its agents: every level is a sum over lines (their groups of agents) or over
     agents, and each move keeps the cover of every shift."""
     problem = component.problem
-    # Seeded by the roster's size and value: a level searched again makes other moves.
-    rnd = random.Random(len(component.x) * 1_000_003 + round(best.value))
+    # A level taken up again (`attempt` 1, 2, …) draws other moves.
+    rnd = random.Random(len(component.x) + 1_000_003 * attempt)
     name = levels[index][0]
     above = [level_name for level_name, _, _ in levels[:index] if level_name not in HELD_BY_COVER]
     pairs = {pair for pair, var in component.x.items() if best.solution[var.Index()]}

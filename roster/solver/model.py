@@ -20,7 +20,7 @@ from roster.solver.bound import fill_bound, relaxation_solver
 from roster.solver.greedy import greedy
 from roster.solver.problem import Problem, RulesContradict
 
-# Each level's share of a component's time; what a level leaves unused passes on.
+# Each level's share of a part's time; what a level leaves unused passes on (solve_parts).
 LEVEL_SHARES = {
     "filled": 0.5,
     "penalty": 0.8,
@@ -756,6 +756,7 @@ class PartSolve:
         self.statuses = []
         self.filled_value = None
         self.again = None  # the index of a level to take up again, if time is left
+        self.attempts = 0  # how many times it was taken up again
 
     @property
     def next_level(self) -> str | None:
@@ -874,7 +875,8 @@ class PartSolve:
         index, self.again = self.again, None
         name, expression, _ = self.levels[index]
         self.component.model.Minimize(expression)
-        status, response = self._searched(index, budget)
+        self.attempts += 1
+        status, response = self._searched(index, budget, self.attempts)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return
         if DEBUG:
@@ -891,10 +893,12 @@ class PartSolve:
         hint_everything(self.component.model, response.solution)
         self.incumbent = list(response.solution)
 
-    def _searched(self, index: int, budget: float):
+    def _searched(self, index: int, budget: float, attempt: int = 0):
         expression = self.levels[index][1]
         fair = (self.levels, index, self.current)
-        return solve_searched(self.component, self.solver, budget, self.workers, expression, self.incumbent, fair=fair)
+        return solve_searched(
+            self.component, self.solver, budget, self.workers, expression, self.incumbent, fair=fair, attempt=attempt
+        )
 
     def result(self):
         """(status, chosen pairs or None, {level: proven bound})."""
@@ -920,7 +924,8 @@ def solve_parts(parts: list, deadline: float) -> None:
         # A level taken up again gets each part's share of the time as it is at the round's
         # start: what one part leaves unused goes to the parts that take the level up again,
         # not to whichever comes next. Any other passes it on to the next part.
-        again_level = LEVEL_ORDER[rank] in AGAIN_LEVELS and len(parts) > 1
+        level = LEVEL_ORDER[rank]
+        again_level = level in AGAIN_LEVELS and len(round_parts) > 1
         round_time, round_weights = deadline - time.monotonic(), sum(part.weight_left() for part in parts)
         for part in round_parts:
             remaining = deadline - time.monotonic()
@@ -932,16 +937,19 @@ def solve_parts(parts: list, deadline: float) -> None:
                 part.solve_level(min(remaining, round_time * weight / round_weights))
             else:
                 part.solve_level(remaining * weight / sum(p.weight_left() for p in parts))
-        again = [part for part in round_parts if part.again is not None] if again_level else []
+        if not again_level:
+            continue
+        # The levels below keep their share of the round's time; the second goes share the rest.
+        below = round_time * (round_weights - sum(part.weight(level) for part in round_parts)) / round_weights
+        again = [part for part in round_parts if part.again is not None]
         while again:
             for part in again:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0.5:
+                spare = deadline - time.monotonic() - below
+                if spare <= 0.5:
                     part.again = None
                     continue
-                weight = part.weight(part.levels[part.again][0])
-                weights = sum(p.weight(p.levels[p.again][0]) for p in again if p.again is not None)
-                part.solve_again(remaining * weight / (weights + sum(p.weight_left() for p in parts)))
+                weights = sum(p.weight(level) for p in again if p.again is not None)
+                part.solve_again(spare * part.weight(level) / weights)
             again = [part for part in again if part.again is not None]
 
 
@@ -1070,6 +1078,7 @@ def solve_searched(
     bound: float = 0,
     filling: bool = False,
     fair=None,
+    attempt: int = 0,
 ):
     """(status, response-like) for a minimised level within `budget` seconds: a first solve,
     our neighbourhood search, a last solve. `start` (every variable's value in a roster that
@@ -1077,7 +1086,8 @@ def solve_searched(
     `bound` is a lower bound known beforehand; `filling` searches for the places left empty
     (the filled level of a short-staffed roster) until the time is up or the bound is met.
     `fair`, (levels, this level's index, current pairs), searches an unweighted level on
-    sub-models (fair.py) rather than on copies of the whole model."""
+    sub-models (fair.py) rather than on copies of the whole model; `attempt` counts the times
+    the level was taken up again (its moves are drawn anew)."""
     model = component.model
     started = time.monotonic()
     deadline = started + budget
@@ -1137,7 +1147,7 @@ def solve_searched(
         # Imported here, as it builds on this module.
         from roster.solver import fair as fair_search
 
-        fair_search.search(component, *fair, best, search_until, workers)
+        fair_search.search(component, *fair, best, search_until, workers, attempt)
     elif start is not None or search_until - time.monotonic() > NEIGHBOURHOOD_SECONDS * 2:
         _neighbourhood_search(component, best, search_until, workers)
 
@@ -1172,7 +1182,7 @@ def last_solve(model: cp_model.CpModel, solver: cp_model.CpSolver, expression, b
 
 
 class _Incumbent:
-    """The best roster so far, shaped like the parts of a CP-SAT response solve_component reads."""
+    """The best roster so far, shaped like the parts of a CP-SAT response PartSolve reads."""
 
     def __init__(self, solution, value, bound):
         self.solution, self.value, self.bound = solution, value, bound
