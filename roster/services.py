@@ -14,6 +14,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_update_with_history
 
 from roster import policy, solver
 from roster.models import (
@@ -821,7 +822,11 @@ def shift_save(*, shift: Shift) -> Shift:
     old_times, new_times = (before["start"], before["end"]), (shift.start, shift.end)
     if old_times == new_times:
         return shift
-    shift.assignments.update(start=shift.start, end=shift.end)
+    # Each assignment's history shows its new times (a queryset update would write none).
+    assignments = list(shift.assignments.all())
+    for assignment in assignments:
+        assignment.start, assignment.end = shift.start, shift.end
+    bulk_update_with_history(assignments, Assignment, ["start", "end"], default_change_reason="shift moved")
     live = list(shift.assignments.filter(is_live=True).exclude(status__in=Assignment.NOT_HOLDING))
     ShiftChange.objects.bulk_create(
         ShiftChange(agent_id=a.agent_id, line_id=shift.line_id, change=change, start=start, end=end)

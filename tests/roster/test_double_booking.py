@@ -155,6 +155,9 @@ def test_new_times_of_a_shift_reach_its_agents_shifts(admin_client, agent, day_s
     assert response.status_code == 302, response.content.decode()[:2000]
     assignment.refresh_from_db()
     assert (assignment.start, assignment.end) == (at(1, 8), at(1, 20))
+    # Its history shows the move.
+    latest = assignment.history.order_by("-history_date", "-history_id").first()
+    assert (latest.start, latest.end, latest.history_change_reason) == (at(1, 8), at(1, 20), "shift moved")
     # A build that read the shift's old times is refused when it writes.
     version = day_shift.roster.version
     day_shift.roster.refresh_from_db()
