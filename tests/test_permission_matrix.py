@@ -433,12 +433,15 @@ def line_two_objects() -> dict:
         return Assignment.objects.filter(agent=agent, is_live=True, shift__line=line)
 
     own_assignment = live(me).filter(start__gt=now).order_by("start").first()
-    # A shift of line 2 under way now that the agent is not on, with an assignment of a colleague.
+    # A shift of line 2 that the agent is not on, with an assignment of a colleague: the one
+    # under way now, or the next when the engine put the agent on that one (the demo's roster
+    # is built anew each run).
     shift = (
         Shift.objects.published()
-        .filter(line=line, start__lte=now, end__gt=now)
+        .filter(line=line, end__gt=now)
         .exclude(assignments__agent=me)
         .filter(assignments__isnull=False)
+        .order_by("start")
         .first()
     )
     colleague_assignment = shift.assignments.exclude(agent=me).first()
