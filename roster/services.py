@@ -827,7 +827,7 @@ def shift_save(*, shift: Shift) -> Shift:
     for assignment in assignments:
         assignment.start, assignment.end = shift.start, shift.end
     bulk_update_with_history(assignments, Assignment, ["start", "end"], default_change_reason="shift moved")
-    live = list(shift.assignments.filter(is_live=True).exclude(status__in=Assignment.NOT_HOLDING))
+    live = [a for a in assignments if a.is_live and a.status not in Assignment.NOT_HOLDING]
     ShiftChange.objects.bulk_create(
         ShiftChange(agent_id=a.agent_id, line_id=shift.line_id, change=change, start=start, end=end)
         for a in live

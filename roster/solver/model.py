@@ -754,8 +754,7 @@ class PartSolve:
         self.bounds = {}
         self.values = {}  # each level's value in the roster so far
         self.statuses = []
-        self.filled_value = None
-        self.again = None  # the index of a level to take up again, if time is left
+        self.again = False  # whether the level just solved may be taken up again
         self.attempts = 0  # how many times it was taken up again
 
     @property
@@ -781,21 +780,20 @@ class PartSolve:
         index = self.index
         name, expression, sense = self.levels[index]
         self.index += 1
-        self.again = None
+        self.again = False
         self.solver.parameters.max_time_in_seconds = max(budget, 0.01)
         if name == "filled" and self.incumbent is not None and not problem.weighted and len(start) == self.places:
             # The greedy start fills every place that has a qualified agent: nothing to solve.
             value = len(start)
             self.statuses.append(cp_model.OPTIMAL)
-            self.bounds[name] = value
-            self.filled_value = value
+            self.bounds[name] = self.values[name] = value
             self.chosen = sorted(start)
             model.Add(expression >= value)
             return  # its time goes to the levels below
         if (
             name == "extra"
             and self.start_ok
-            and self.filled_value == len(start)
+            and self.values.get("filled") == len(start)
             and _extra_agents(component, start) == 0
         ):
             # The start fills the places it can with nobody beyond them: nothing to solve.
@@ -804,7 +802,7 @@ class PartSolve:
             model.Add(expression <= 0)
             return
         total_required = sum(s.required for s in component.shifts)
-        if name == "gaps" and self.bounds.get("filled") is not None and self.filled_value == total_required:
+        if name == "gaps" and self.values.get("filled") == total_required:
             # Every place is filled: no gap to spread.
             self.statuses.append(cp_model.OPTIMAL)
             self.bounds[name] = 0
@@ -844,16 +842,8 @@ class PartSolve:
         if DEBUG:
             print(f"level {name}: {status} {response.objective_value}, {budget:.1f} s budget", file=sys.stderr)
         value = round(response.objective_value)
-        self.values[name] = value
         self.bounds[name] = round(response.best_objective_bound)
-        if name == "filled":
-            self.filled_value = value
-        self.chosen = [pair for pair, var in component.x.items() if response.solution[var.Index()]]
-        # Keep this level's result while improving the next ones.
-        if sense > 0:
-            model.Add(expression >= value)
-        else:
-            model.Add(expression <= value)
+        self._keep(name, expression, sense, value, response)
         if (
             self.start_ok
             and not problem.weighted
@@ -864,17 +854,14 @@ class PartSolve:
             # The greedy start is as good here and fairer than an arbitrary optimum: go on from it.
             self.chosen = sorted(start)
         else:
-            hint_everything(model, response.solution)
-            self.incumbent = list(response.solution)
-        if name in AGAIN_LEVELS and status == cp_model.FEASIBLE and self.incumbent is not None:
-            self.again = index
+            self._go_on_from(response)
+        self.again = name in AGAIN_LEVELS and status == cp_model.FEASIBLE and self.incumbent is not None
 
     def solve_again(self, budget: float) -> None:
         """Search the level just solved again for `budget` seconds, from the roster it left; it
-        may be taken up again when this gains."""
-        index, self.again = self.again, None
-        name, expression, _ = self.levels[index]
-        self.component.model.Minimize(expression)
+        may be taken up again when this gains. (The model's objective is still the level's.)"""
+        index, self.again = self.index - 1, False
+        name, expression, sense = self.levels[index]
         self.attempts += 1
         status, response = self._searched(index, budget, self.attempts)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -884,12 +871,22 @@ class PartSolve:
         value = round(response.objective_value)
         if status == cp_model.OPTIMAL:
             self.statuses[-1] = status
-        elif value < self.values[name]:
-            self.again = index
-        self.values[name] = value
+        self.again = status != cp_model.OPTIMAL and value < self.values[name]
         self.bounds[name] = max(self.bounds.get(name, 0), round(response.best_objective_bound))
+        self._keep(name, expression, sense, value, response)
+        self._go_on_from(response)
+
+    def _keep(self, name, expression, sense, value, response) -> None:
+        """The level's roster and value, kept while the levels below are solved."""
+        self.values[name] = value
         self.chosen = [pair for pair, var in self.component.x.items() if response.solution[var.Index()]]
-        self.component.model.Add(expression <= value)
+        if sense > 0:
+            self.component.model.Add(expression >= value)
+        else:
+            self.component.model.Add(expression <= value)
+
+    def _go_on_from(self, response) -> None:
+        """The levels below start from the level's roster (every variable's value)."""
         hint_everything(self.component.model, response.solution)
         self.incumbent = list(response.solution)
 
@@ -941,16 +938,16 @@ def solve_parts(parts: list, deadline: float) -> None:
             continue
         # The levels below keep their share of the round's time; the second goes share the rest.
         below = round_time * (round_weights - sum(part.weight(level) for part in round_parts)) / round_weights
-        again = [part for part in round_parts if part.again is not None]
+        again = [part for part in round_parts if part.again]
         while again:
             for part in again:
                 spare = deadline - time.monotonic() - below
                 if spare <= 0.5:
-                    part.again = None
+                    part.again = False
                     continue
-                weights = sum(p.weight(level) for p in again if p.again is not None)
+                weights = sum(p.weight(level) for p in again if p.again)
                 part.solve_again(spare * part.weight(level) / weights)
-            again = [part for part in again if part.again is not None]
+            again = [part for part in again if part.again]
 
 
 def _extra_agents(component: ComponentModel, pairs) -> int:

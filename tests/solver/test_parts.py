@@ -31,14 +31,14 @@ def test_a_fairness_level_cut_short_is_taken_up_again_from_the_roster_it_left():
     # No time for its search: the level keeps the start's excess, and asks for more time.
     part.solve_level(0.01)
     assert part.values["load_excess"] > 0
-    assert part.again is not None
+    assert part.again
     _, pairs, _ = part.result()
     assert over_floor(problem, pairs) > 0
 
     part.solve_again(20)
     _, pairs, _ = part.result()
     assert part.values["load_excess"] == 0
-    assert part.again is None
+    assert not part.again
     assert check(problem, pairs) == []
     assert len(pairs) == sum(s.required for s in problem.shifts)  # still every place filled
     assert over_floor(problem, pairs) == 0
