@@ -47,6 +47,17 @@ class Master(NamedTuple):
     shares: dict  # (agent id, column) → share
 
 
+def pair_shares(master: Master) -> dict:
+    """{(shift id, agent id): the share of the agent's columns with that shift} in the master's
+    solution (pairs it never uses left out)."""
+    shares = {}
+    for (agent_id, column), share in master.shares.items():
+        if share > TOLERANCE:
+            for shift_id in column:
+                shares[shift_id, agent_id] = shares.get((shift_id, agent_id), 0) + share
+    return shares
+
+
 class Columns:
     """The columns found so far, the master over them and the agents' pricing models."""
 
@@ -149,12 +160,7 @@ class Columns:
         master = self.solve_master(until)
         if master is None:
             return None
-        shares = {}
-        for (agent_id, column), share in master.shares.items():
-            if share > TOLERANCE:
-                for shift_id in column:
-                    shares[shift_id, agent_id] = shares.get((shift_id, agent_id), 0) + share
-        return shares
+        return pair_shares(master)
 
     def _price(self, agent_id, prices: dict, until: float):
         """([columns found, the best last], its value at `prices`, a proven lower bound of the

@@ -121,12 +121,17 @@ class ComponentModel:
         # level's search of a short-staffed roster re-solves this lean copy many times a second.
         self.rules_model = None if problem.weighted else self.model.Clone()
 
-    def neighbourhood(self, roster: set, freed: set, days=None, others: bool = False):
+    def neighbourhood(self, roster: set, freed: set, days=None, others: bool = False, problem=None):
         """(sub-model, pairs of `roster` kept): a model of the `freed` agents alone, their pairs
         on `days` (every date when None) free and their other pairs in `roster` fixed; the
         other agents' pairs count as cover from outside and, with `others`, as constants of
-        the fairness levels."""
-        problem = self.problem
+        the fairness levels. `problem`, when given, is this one with other cover weights (a
+        guided search's): the sub-model's penalty weighs its shifts."""
+        shifts = self.shifts
+        if problem is None:
+            problem = self.problem
+        else:
+            shifts = [problem.shift_by_id[s.id] for s in shifts]
         window = {p for p in self.x if p[1] in freed and (days is None or problem.date_of[p[0]] in days)}
         kept = roster - window
         schedules = None
@@ -137,7 +142,7 @@ class ComponentModel:
                     schedules[agent_id].append(problem.shift_by_id[shift_id])
         sub = ComponentModel(
             problem,
-            self.shifts,
+            shifts,
             [a for a in self.agents if a.id in freed],
             {p for p in kept | self.fixed if p[1] in freed},
             allowed=window,

@@ -11,6 +11,8 @@ copy, which on the large instances took seconds a neighbourhood.
 """
 
 import concurrent.futures
+import dataclasses
+import itertools
 import math
 import random
 import sys
@@ -20,7 +22,7 @@ from collections import Counter
 from ortools.sat.python import cp_model
 
 from roster.solver import rules
-from roster.solver.columns import Columns
+from roster.solver.columns import Columns, pair_shares
 from roster.solver.model import (
     DEBUG,
     LAST_SOLVE_SHARE,
@@ -60,6 +62,14 @@ RELAXATION_SHARE = 0.1
 SURE_SHARE = 0.01
 # The master's bound is a sum of floating-point prices; whole penalties round it up.
 BOUND_TOLERANCE = 1e-4
+# Guided search (docs/solver.md, "Guided search"): once the search has gained nothing for this
+# share of the level, the shifts the roster covers wrongly where the relaxation does not weigh
+# more. A shift is wrongly short when the master's price of its cover is below GUIDE_BELOW of
+# its weight (the relaxation fills it for less than leaving it short costs), and wrongly crowded
+# likewise; each guided round multiplies their weight by GUIDE_FACTOR.
+STALL_SHARE = 0.1
+GUIDE_BELOW = 0.5
+GUIDE_FACTOR = 3
 
 
 def solve_penalty(component: ComponentModel, solver: cp_model.CpSolver, budget: float, workers: int, expression):
@@ -99,10 +109,11 @@ def solve_penalty(component: ComponentModel, solver: cp_model.CpSolver, budget: 
     best = _Roster(best_pairs, best_value)
     began = deadline - budget
     search_until = deadline - budget * LAST_SOLVE_SHARE
-    bound = max(
-        bound, _from_columns(component, best, start, began + budget * COLUMNS_UNTIL, search_until, budget, workers)
+    master_bound, prices = _from_columns(
+        component, best, start, began + budget * COLUMNS_UNTIL, search_until, budget, workers
     )
-    _search(component, best, bound, search_until, workers)
+    bound = max(bound, master_bound)
+    _guided_search(component, best, bound, prices, search_until, workers, budget * STALL_SHARE)
 
     values = {var.Index(): pair in best.pairs for pair, var in component.x.items()}
     solution = complete(model, values, [("penalty", expression, -1)], max(0.2, min(2.0, deadline - time.monotonic())))
@@ -124,12 +135,13 @@ def _from_columns(
 ):
     """Column generation until `until`, then the whole model with the pairs the master is sure
     of fixed: a roster near the relaxation's choice, which replaces `best` when better. Returns
-    the master's proven bound (0 without one)."""
+    the master's proven bound (0 without one) and, when column generation did not give up, its
+    shift prices (None otherwise)."""
     began = time.monotonic()
     try:
         columns = Columns(component, until)
     except OutOfTime:
-        return 0
+        return 0, None
     columns.add_roster(best.pairs)
     if start is not None:
         columns.add_roster(start)
@@ -137,22 +149,25 @@ def _from_columns(
     if DEBUG:
         print(f"columns {time.monotonic() - began:.1f} s bound {columns.bound} {columns.converged}", file=sys.stderr)
     if columns.bound == -math.inf:
-        return 0
+        return 0, None
     bound = math.ceil(columns.bound - BOUND_TOLERANCE)
     if best.value <= bound or columns.given_up:
-        return bound
+        return bound, None
     seconds = min(budget * RELAXATION_SHARE, search_until - time.monotonic())
     until = time.monotonic() + seconds
-    found = relaxation_fixed(component, columns.pair_shares(until), until, workers)
+    master = columns.solve_master(until)
+    if master is None:
+        return bound, None
+    found = relaxation_fixed(component, pair_shares(master), until, workers)
     if found is None:
-        return bound
+        return bound, master.shift_prices
     value = rules.penalty(component.problem, found)["total"]
     if DEBUG:
         print(f"relaxation fixed {time.monotonic() - began:.1f} s {value} best {best.value}", file=sys.stderr)
     if value < best.value:
         best.pairs, best.value = found, value
         best.version += 1
-    return bound
+    return bound, master.shift_prices
 
 
 def relaxation_fixed(component: ComponentModel, shares: dict, until: float, workers: int):
@@ -243,13 +258,97 @@ def _solve(sub: ComponentModel, hint, seconds):
     return chosen
 
 
-def _search(component: ComponentModel, best: _Roster, bound: float, until: float, workers: int):
-    """Improve `best` in place until `until`: free some agents' whole schedules, every agent
-    over a window of days, or some agents over a window around a shift the roster under- or
-    over-covers; re-solve that part as a sub-model and keep the result when it is no worse.
-    One neighbourhood per worker at a time, in threads."""
+def _guided_search(
+    component: ComponentModel, best: _Roster, bound: float, prices, until: float, workers: int, stall: float
+):
+    """Improve `best` in place until `until`. The search runs until it stalls; then a guided
+    search starts from `best`, with the shifts it covers wrongly where the relaxation does not
+    (at the master's shift `prices`) weighing GUIDE_FACTOR times more, round after round from
+    where the last round left, each adding the shifts now covered wrongly (guided local
+    search). A guided roster better on the true penalty becomes the best and the plain search
+    goes on from it. Without prices, the plain search alone."""
+    if prices is None:
+        _search(component, best, bound, until, workers)
+        return
     problem = component.problem
-    rnd = random.Random(len(component.x))
+    attempts = itertools.count()  # each search draws other moves
+    while until - time.monotonic() > 0.2 and best.value > bound:
+        # Stalled with nothing to guide by, the plain search goes on.
+        _search(component, best, bound, until, workers, stall, attempt=next(attempts), prices=prices)
+        if until - time.monotonic() <= 0.2:
+            return
+        guided = _Roster(best.pairs, best.value)
+        under, over = Counter(), Counter()  # shift id → how many times its weight was raised
+        while until - time.monotonic() > 0.2:
+            short, crowded = _wrongly_covered(component.shifts, guided.pairs, prices)
+            if not short and not crowded:
+                break
+            under.update(short)
+            over.update(crowded)
+            guide = _reweighted(problem, under, over)
+            guided.value = rules.penalty(guide, guided.pairs)["total"]
+            if DEBUG:
+                print(f"guided {sorted(under)} {sorted(over)} from {best.value}", file=sys.stderr)
+            _search(component, guided, -math.inf, until, workers, stall, guide, next(attempts))
+            value = rules.penalty(problem, guided.pairs)["total"]
+            if value < best.value:
+                best.pairs, best.value = guided.pairs, value
+                best.version += 1
+                break
+
+
+def _wrongly_covered(shifts, pairs, prices):
+    """(ids of the shifts `pairs` leaves short, ids of those it crowds) where the relaxation
+    does not: the master's price of the shift's cover is below GUIDE_BELOW of its under weight,
+    or above the same share of minus its over weight."""
+    count = Counter(shift_id for shift_id, _ in pairs)
+    short, crowded = [], []
+    for shift in shifts:
+        price = prices.get(shift.id, 0)
+        if count[shift.id] < shift.required and shift.under_weight and price < GUIDE_BELOW * shift.under_weight:
+            short.append(shift.id)
+        if count[shift.id] > shift.required and shift.over_weight and price > -GUIDE_BELOW * shift.over_weight:
+            crowded.append(shift.id)
+    return short, crowded
+
+
+def _reweighted(problem, under: Counter, over: Counter):
+    """`problem` with each shift's under weight multiplied by GUIDE_FACTOR as many times as
+    `under` counts it, and its over weight as `over` does."""
+
+    def raised(shift):
+        return dataclasses.replace(
+            shift,
+            under_weight=shift.under_weight and shift.under_weight * GUIDE_FACTOR ** under[shift.id],
+            over_weight=shift.over_weight and shift.over_weight * GUIDE_FACTOR ** over[shift.id],
+        )
+
+    shifts = [raised(shift) if under[shift.id] or over[shift.id] else shift for shift in problem.shifts]
+    return dataclasses.replace(problem, shifts=shifts)
+
+
+def _search(
+    component: ComponentModel,
+    best: _Roster,
+    bound: float,
+    until: float,
+    workers: int,
+    stall=math.inf,
+    problem=None,
+    attempt=0,
+    prices=None,
+):
+    """Improve `best` in place until `until`, or until it has not improved for `stall` seconds
+    (with `prices`: and it covers a shift wrongly where the relaxation does not): free some
+    agents' whole schedules, every agent over a window of days, or some agents over a
+    window around a shift the roster under- or over-covers; re-solve that part as a sub-model
+    and keep the result when it is no worse. One neighbourhood per worker at a time, in
+    threads. `problem`, when given, is the component's with other cover weights: the penalty
+    `best` holds and the search lowers (a guided search's)."""
+    problem = problem or component.problem
+    # Each search of a level draws other moves (`attempt`): one taken up again from where an
+    # earlier one stalled would otherwise replay its neighbourhoods.
+    rnd = random.Random(len(component.x) + 1_000_003 * attempt)
     agents = [a.id for a in component.agents]
     dates = problem.dates
     size = {"agents": min(3, len(agents)), "days": max(3, len(dates) // 4), "block": max(2, len(agents) // 3)}
@@ -289,7 +388,7 @@ def _search(component: ComponentModel, best: _Roster, bound: float, until: float
 
     def attempt(move, roster, version):
         _, freed, days = move
-        sub, kept = component.neighbourhood(roster, freed, days)
+        sub, kept = component.neighbourhood(roster, freed, days, problem=problem)
         sub.model.Minimize(sub.penalty)
         limit = max(0.05, min(NEIGHBOURHOOD_SECONDS, until - time.monotonic()))
         began = time.monotonic()
@@ -311,12 +410,21 @@ def _search(component: ComponentModel, best: _Roster, bound: float, until: float
             return None, None
         return pairs, rules.penalty(problem, pairs)["total"]
 
+    def guidable():
+        return prices is None or any(_wrongly_covered(component.shifts, best.pairs, prices))
+
+    improved = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         running = set()
         while True:
             # A new move as soon as a worker is free: a move CP-SAT cannot settle runs its whole
             # time, and the other worker's quick ones go on meanwhile.
-            while until - time.monotonic() > 0.2 and best.value > bound and len(running) < max(1, workers):
+            while (
+                until - time.monotonic() > 0.2
+                and not (time.monotonic() - improved >= stall and guidable())
+                and best.value > bound
+                and len(running) < max(1, workers)
+            ):
                 kind = rnd.choice(("agents", "days", "block"))
                 running.add(pool.submit(attempt, choose(kind, best.pairs), set(best.pairs), best.version))
             if not running:
@@ -331,6 +439,7 @@ def _search(component: ComponentModel, best: _Roster, bound: float, until: float
                 if value is not None and (value < best.value or (value == best.value and version == best.version)):
                     if value < best.value:
                         best.version += 1
+                        improved = time.monotonic()
                     best.pairs, best.value = pairs, value
                 # Grow a neighbourhood CP-SAT settles quickly, shrink one it does not.
                 size[kind] = min(limits[kind], size[kind] + 1) if quick else max(2, size[kind] - 1)
