@@ -62,14 +62,17 @@ RELAXATION_SHARE = 0.1
 SURE_SHARE = 0.01
 # The master's bound is a sum of floating-point prices; whole penalties round it up.
 BOUND_TOLERANCE = 1e-4
-# Guided search (docs/solver.md, "Guided search"): once the search has gained nothing for this
-# share of the level, the shifts the roster covers wrongly where the relaxation does not weigh
-# more. A shift is wrongly short when the master's price of its cover is below GUIDE_BELOW of
-# its weight (the relaxation fills it for less than leaving it short costs), and wrongly crowded
-# likewise; each guided round multiplies their weight by GUIDE_FACTOR.
-STALL_SHARE = 0.1
+# Guided search (docs/solver.md, "Guided search"): once this many moves in a row have gained
+# nothing (about 6 s of Curtois 8 here: counted in moves, a slower machine waits as long in
+# work), the shifts the roster leaves short and the relaxation fills weigh more. A
+# shift is wrongly short when the master's price of its cover is below GUIDE_BELOW of its under
+# weight: the relaxation fills it for less than leaving it short costs. Each guided round
+# multiplies their weight by GUIDE_FACTOR (a whole number: CP-SAT's weights are), for at most
+# GUIDE_ROUNDS rounds, after which the plain search takes up the best roster again.
+STALL_MOVES = 20
 GUIDE_BELOW = 0.5
 GUIDE_FACTOR = 3
+GUIDE_ROUNDS = 4
 
 
 def solve_penalty(component: ComponentModel, solver: cp_model.CpSolver, budget: float, workers: int, expression):
@@ -113,7 +116,7 @@ def solve_penalty(component: ComponentModel, solver: cp_model.CpSolver, budget: 
         component, best, start, began + budget * COLUMNS_UNTIL, search_until, budget, workers
     )
     bound = max(bound, master_bound)
-    _guided_search(component, best, bound, prices, search_until, workers, budget * STALL_SHARE)
+    _guided_search(component, best, bound, prices, search_until, workers, STALL_MOVES)
 
     values = {var.Index(): pair in best.pairs for pair, var in component.x.items()}
     solution = complete(model, values, [("penalty", expression, -1)], max(0.2, min(2.0, deadline - time.monotonic())))
@@ -135,8 +138,8 @@ def _from_columns(
 ):
     """Column generation until `until`, then the whole model with the pairs the master is sure
     of fixed: a roster near the relaxation's choice, which replaces `best` when better. Returns
-    the master's proven bound (0 without one) and, when column generation did not give up, its
-    shift prices (None otherwise)."""
+    the master's proven bound (0 without one) and, when column generation settled, its shift
+    prices (None otherwise)."""
     began = time.monotonic()
     try:
         columns = Columns(component, until)
@@ -153,21 +156,24 @@ def _from_columns(
     bound = math.ceil(columns.bound - BOUND_TOLERANCE)
     if best.value <= bound or columns.given_up:
         return bound, None
+    # The prices of a master still short of columns would guide the search by chance.
+    converged = columns.converged
     seconds = min(budget * RELAXATION_SHARE, search_until - time.monotonic())
     until = time.monotonic() + seconds
     master = columns.solve_master(until)
     if master is None:
         return bound, None
+    prices = master.shift_prices if converged else None
     found = relaxation_fixed(component, pair_shares(master), until, workers)
     if found is None:
-        return bound, master.shift_prices
+        return bound, prices
     value = rules.penalty(component.problem, found)["total"]
     if DEBUG:
         print(f"relaxation fixed {time.monotonic() - began:.1f} s {value} best {best.value}", file=sys.stderr)
     if value < best.value:
         best.pairs, best.value = found, value
         best.version += 1
-    return bound, master.shift_prices
+    return bound, prices
 
 
 def relaxation_fixed(component: ComponentModel, shares: dict, until: float, workers: int):
@@ -259,71 +265,66 @@ def _solve(sub: ComponentModel, hint, seconds):
 
 
 def _guided_search(
-    component: ComponentModel, best: _Roster, bound: float, prices, until: float, workers: int, stall: float
-):
-    """Improve `best` in place until `until`. The search runs until it stalls; then a guided
-    search starts from `best`, with the shifts it covers wrongly where the relaxation does not
-    (at the master's shift `prices`) weighing GUIDE_FACTOR times more, round after round from
-    where the last round left, each adding the shifts now covered wrongly (guided local
-    search). A guided roster better on the true penalty becomes the best and the plain search
-    goes on from it. Without prices, the plain search alone."""
+    component: ComponentModel, best: _Roster, bound: float, prices, until: float, workers: int, stall: int
+) -> int:
+    """Improve `best` in place until `until`; how many guided rounds ran. The search runs
+    until it stalls with a shift short that the relaxation fills (`_wrongly_short` at the
+    master's shift `prices`). A guided search then starts from `best`, those shifts weighing
+    GUIDE_FACTOR times more; when it stalls too, the shifts now wrongly short are added and
+    those still short raised again, up to GUIDE_ROUNDS rounds, each from where the last
+    left (guided local search). The first roster it passes that is better on the true
+    penalty becomes the best, and the plain search goes on from there. Without prices, the
+    plain search alone."""
     if prices is None:
         _search(component, best, bound, until, workers)
-        return
-    problem = component.problem
-    attempts = itertools.count()  # each search draws other moves
+        return 0
+    rounds = 0
+    draws = itertools.count(1)  # each search draws other moves; the first search the usual
+    draw = 0
     while until - time.monotonic() > 0.2 and best.value > bound:
-        # Stalled with nothing to guide by, the plain search goes on.
-        _search(component, best, bound, until, workers, stall, attempt=next(attempts), prices=prices)
-        if until - time.monotonic() <= 0.2:
-            return
+        # It stops early only when stalled with a shift to guide by.
+        _search(component, best, bound, until, workers, stall=stall, draw=draw, prices=prices)
+        draw = next(draws)
         guided = _Roster(best.pairs, best.value)
-        under, over = Counter(), Counter()  # shift id → how many times its weight was raised
-        while until - time.monotonic() > 0.2:
-            short, crowded = _wrongly_covered(component.shifts, guided.pairs, prices)
-            if not short and not crowded:
+        raised = Counter()  # shift id → how many times its weight was raised
+        before = best.value
+        for _ in range(GUIDE_ROUNDS):
+            short = _wrongly_short(component.shifts, guided.pairs, prices)
+            if not short or until - time.monotonic() <= 0.2 or best.value < before:
                 break
-            under.update(short)
-            over.update(crowded)
-            guide = _reweighted(problem, under, over)
+            raised.update(short)
+            guide = _reweighted(component.problem, raised)
             guided.value = rules.penalty(guide, guided.pairs)["total"]
             if DEBUG:
-                print(f"guided {sorted(under)} {sorted(over)} from {best.value}", file=sys.stderr)
-            _search(component, guided, -math.inf, until, workers, stall, guide, next(attempts))
-            value = rules.penalty(problem, guided.pairs)["total"]
-            if value < best.value:
-                best.pairs, best.value = guided.pairs, value
-                best.version += 1
-                break
+                print(f"guided {sorted(raised)} from {best.value}", file=sys.stderr)
+            _search(component, guided, -math.inf, until, workers, stall=stall, problem=guide, draw=draw, keep=best)
+            draw = next(draws)
+            rounds += 1
+    return rounds
 
 
-def _wrongly_covered(shifts, pairs, prices):
-    """(ids of the shifts `pairs` leaves short, ids of those it crowds) where the relaxation
-    does not: the master's price of the shift's cover is below GUIDE_BELOW of its under weight,
-    or above the same share of minus its over weight."""
+def _wrongly_short(shifts, pairs, prices) -> list:
+    """Ids of the shifts `pairs` leaves short where the relaxation does not: the master's price
+    of the shift's cover is below GUIDE_BELOW of its under weight."""
     count = Counter(shift_id for shift_id, _ in pairs)
-    short, crowded = [], []
-    for shift in shifts:
-        price = prices.get(shift.id, 0)
-        if count[shift.id] < shift.required and shift.under_weight and price < GUIDE_BELOW * shift.under_weight:
-            short.append(shift.id)
-        if count[shift.id] > shift.required and shift.over_weight and price > -GUIDE_BELOW * shift.over_weight:
-            crowded.append(shift.id)
-    return short, crowded
+    return [
+        shift.id
+        for shift in shifts
+        if count[shift.id] < shift.required
+        and shift.under_weight
+        and prices.get(shift.id, 0) < GUIDE_BELOW * shift.under_weight
+    ]
 
 
-def _reweighted(problem, under: Counter, over: Counter):
+def _reweighted(problem, raised: Counter):
     """`problem` with each shift's under weight multiplied by GUIDE_FACTOR as many times as
-    `under` counts it, and its over weight as `over` does."""
-
-    def raised(shift):
-        return dataclasses.replace(
-            shift,
-            under_weight=shift.under_weight and shift.under_weight * GUIDE_FACTOR ** under[shift.id],
-            over_weight=shift.over_weight and shift.over_weight * GUIDE_FACTOR ** over[shift.id],
-        )
-
-    shifts = [raised(shift) if under[shift.id] or over[shift.id] else shift for shift in problem.shifts]
+    `raised` counts it."""
+    shifts = [
+        dataclasses.replace(shift, under_weight=shift.under_weight * GUIDE_FACTOR ** raised[shift.id])
+        if raised[shift.id]
+        else shift
+        for shift in problem.shifts
+    ]
     return dataclasses.replace(problem, shifts=shifts)
 
 
@@ -335,20 +336,22 @@ def _search(
     workers: int,
     stall=math.inf,
     problem=None,
-    attempt=0,
+    draw=0,
     prices=None,
+    keep=None,
 ):
-    """Improve `best` in place until `until`, or until it has not improved for `stall` seconds
-    (with `prices`: and it covers a shift wrongly where the relaxation does not): free some
-    agents' whole schedules, every agent over a window of days, or some agents over a
+    """Improve `best` in place until `until`, or until `stall` moves in a row have not improved
+    it (with `prices`: and it leaves short a shift the relaxation fills): free some agents' whole
+    schedules, every agent over a window of days, or some agents over a
     window around a shift the roster under- or over-covers; re-solve that part as a sub-model
     and keep the result when it is no worse. One neighbourhood per worker at a time, in
     threads. `problem`, when given, is the component's with other cover weights: the penalty
-    `best` holds and the search lowers (a guided search's)."""
+    `best` holds and the search lowers (a guided search's); `keep` then takes any roster the
+    search passes that is better on the component's own penalty, and the search stops there."""
     problem = problem or component.problem
-    # Each search of a level draws other moves (`attempt`): one taken up again from where an
+    # Each search of a level draws other moves (`draw`): one taken up again from where an
     # earlier one stalled would otherwise replay its neighbourhoods.
-    rnd = random.Random(len(component.x) + 1_000_003 * attempt)
+    rnd = random.Random(len(component.x) + 1_000_003 * draw)
     agents = [a.id for a in component.agents]
     dates = problem.dates
     size = {"agents": min(3, len(agents)), "days": max(3, len(dates) // 4), "block": max(2, len(agents) // 3)}
@@ -411,19 +414,21 @@ def _search(
         return pairs, rules.penalty(problem, pairs)["total"]
 
     def guidable():
-        return prices is None or any(_wrongly_covered(component.shifts, best.pairs, prices))
+        return prices is None or bool(_wrongly_short(component.shifts, best.pairs, prices))
 
-    improved = time.monotonic()
+    idle = 0  # moves in a row that gained nothing
+    kept = keep and keep.version
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         running = set()
         while True:
             # A new move as soon as a worker is free: a move CP-SAT cannot settle runs its whole
             # time, and the other worker's quick ones go on meanwhile.
             while (
-                until - time.monotonic() > 0.2
-                and not (time.monotonic() - improved >= stall and guidable())
+                len(running) < max(1, workers)
                 and best.value > bound
-                and len(running) < max(1, workers)
+                and until - time.monotonic() > 0.2
+                and not (idle >= stall and guidable())
+                and (keep is None or keep.version == kept)
             ):
                 kind = rnd.choice(("agents", "days", "block"))
                 running.add(pool.submit(attempt, choose(kind, best.pairs), set(best.pairs), best.version))
@@ -436,11 +441,17 @@ def _search(
                 if pairs is not None and version != best.version and move[2] is None:
                     # Another move changed the roster meanwhile: put this move's agents into it.
                     pairs, value = rebased(move, pairs)
-                if value is not None and (value < best.value or (value == best.value and version == best.version)):
-                    if value < best.value:
+                gained = value is not None and value < best.value
+                if value is not None and (gained or (value == best.value and version == best.version)):
+                    if gained:
                         best.version += 1
-                        improved = time.monotonic()
                     best.pairs, best.value = pairs, value
+                    if keep is not None:
+                        true = rules.penalty(component.problem, pairs)["total"]
+                        if true < keep.value:
+                            keep.pairs, keep.value = pairs, true
+                            keep.version += 1
+                idle = 0 if gained else idle + 1
                 # Grow a neighbourhood CP-SAT settles quickly, shrink one it does not.
                 size[kind] = min(limits[kind], size[kind] + 1) if quick else max(2, size[kind] - 1)
                 if DEBUG:
