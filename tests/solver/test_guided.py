@@ -67,8 +67,10 @@ def test_the_guided_search_leaves_the_valley_with_one_place_short_less():
     best = _Roster(pairs, R.penalty(problem, pairs)["total"])
     assert best.value == 1399
 
-    # The search stops once it is within 5 % of the best known (1,300): the target.
-    rounds = _guided_search(component, best, 1365, VALLEY["prices"], time.monotonic() + 90, 2, STALL_MOVES)
+    # The search stops once it is within 5 % of the best known (1,300): the target. One worker:
+    # with two, on a machine as busy as CI, the moves that settle in time vary more from run
+    # to run (22–37 s here with one, 35–51 s with two).
+    rounds = _guided_search(component, best, 1365, VALLEY["prices"], time.monotonic() + 90, 1, STALL_MOVES)
 
     assert rounds >= 1
     assert best.value <= 1365
