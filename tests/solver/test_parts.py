@@ -35,7 +35,12 @@ def test_a_fairness_level_cut_short_is_taken_up_again_from_the_roster_it_left():
     _, pairs, _ = part.result()
     assert over_floor(problem, pairs) > 0
 
+    # Taken up again while it gains, as solve_parts does: on a busy machine (CI) one go of
+    # 20 s once ended just short (63, from 14,973).
+    until = time.monotonic() + 60
     part.solve_again(20)
+    while part.again and time.monotonic() < until:
+        part.solve_again(10)
     _, pairs, _ = part.result()
     assert part.values["load_excess"] == 0
     assert not part.again
