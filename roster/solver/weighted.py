@@ -290,7 +290,7 @@ def _guided_search(
         before = best.value
         for _ in range(GUIDE_ROUNDS):
             short = _wrongly_short(component.shifts, guided.pairs, prices)
-            if not short or until - time.monotonic() <= 0.2 or best.value < before:
+            if not short or until - time.monotonic() <= 0.2 or best.value < before or best.value <= bound:
                 break
             raised.update(short)
             guide = _reweighted(component.problem, raised)
@@ -346,8 +346,8 @@ def _search(
     window around a shift the roster under- or over-covers; re-solve that part as a sub-model
     and keep the result when it is no worse. One neighbourhood per worker at a time, in
     threads. `problem`, when given, is the component's with other cover weights: the penalty
-    `best` holds and the search lowers (a guided search's); `keep` then takes any roster the
-    search passes that is better on the component's own penalty, and the search stops there."""
+    `best` holds and the search lowers (a guided search's); `keep` then takes any roster it
+    accepts that is better on the component's own penalty, and it then starts no new move."""
     problem = problem or component.problem
     # Each search of a level draws other moves (`draw`): one taken up again from where an
     # earlier one stalled would otherwise replay its neighbourhoods.
@@ -417,7 +417,7 @@ def _search(
         return prices is None or bool(_wrongly_short(component.shifts, best.pairs, prices))
 
     idle = 0  # moves in a row that gained nothing
-    kept = keep and keep.version
+    kept = None if keep is None else keep.version
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         running = set()
         while True:
