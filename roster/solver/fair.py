@@ -11,7 +11,6 @@ and presolve the whole part, 0.5–0.9 s each; a sub-model is a few hundred vari
 """
 
 import concurrent.futures
-import random
 import sys
 import time
 from collections import Counter, defaultdict
@@ -19,7 +18,15 @@ from collections import Counter, defaultdict
 from ortools.sat.python import cp_model
 
 from roster.solver import bands, rules
-from roster.solver.model import DEBUG, ComponentModel, _Incumbent, completion, cp_solver, hint_everything
+from roster.solver.model import (
+    DEBUG,
+    ComponentModel,
+    _Incumbent,
+    completion,
+    cp_solver,
+    hint_everything,
+    moves_random,
+)
 
 # Each move's time: a few agents' loads are settled fast, and many small moves do best.
 MOVE_SECONDS = 0.25
@@ -65,8 +72,7 @@ def search(
     a line of its agents: every level is a sum over lines (their groups of agents) or over
     agents, and each move keeps the cover of every shift."""
     problem = component.problem
-    # A level taken up again (`attempt` 1, 2, …) draws other moves.
-    rnd = random.Random(len(component.x) + 1_000_003 * attempt)
+    rnd = moves_random(component, attempt)
     name = levels[index][0]
     above = [level_name for level_name, _, _ in levels[:index] if level_name not in HELD_BY_COVER]
     pairs = {pair for pair, var in component.x.items() if best.solution[var.Index()]}

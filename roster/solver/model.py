@@ -738,7 +738,8 @@ class PartSolve:
         self.start_ok = _keeps_every_rule(problem, component.agents, start)
         # When the start keeps every rule and fills every place there is no gap to spread: the
         # level is not even built.
-        filled_by_start = self.start_ok and len(start) >= sum(s.required for s in component.shifts)
+        self.required = sum(s.required for s in component.shifts)
+        filled_by_start = self.start_ok and len(start) >= self.required
         self.levels = component.levels(current, gaps=not filled_by_start)
         start_values = {var.Index(): pair in start for pair, var in component.x.items()}
         self.incumbent = None  # every variable's value in the roster the levels go on from, when known
@@ -806,8 +807,7 @@ class PartSolve:
             self.bounds[name] = 0
             model.Add(expression <= 0)
             return
-        total_required = sum(s.required for s in component.shifts)
-        if name == "gaps" and self.values.get("filled") == total_required:
+        if name == "gaps" and self.values.get("filled") == self.required:
             # Every place is filled: no gap to spread.
             self.statuses.append(cp_model.OPTIMAL)
             self.bounds[name] = 0
@@ -1198,6 +1198,13 @@ class _Incumbent:
         return self.bound
 
 
+def moves_random(component: ComponentModel, draw: int = 0) -> random.Random:
+    """The random draws of a search's moves: the same for a part in every run, so runs can be
+    compared, and others for each search taken up again (`draw` 1, 2, …), which would
+    otherwise replay the neighbourhoods of the one before."""
+    return random.Random(len(component.x) + 1_000_003 * draw)
+
+
 def _neighbourhood_search(
     component: ComponentModel, best: _Incumbent, until: float, workers: int, filling: bool = False, model=None
 ):
@@ -1205,7 +1212,7 @@ def _neighbourhood_search(
     and let CP-SAT re-solve that part; one neighbourhood per worker at a time, in threads
     (CP-SAT releases the interpreter while it solves). `filling`: the level is the places
     filled, searched to the end of its time."""
-    rnd = random.Random(len(component.x))
+    rnd = moves_random(component)
     model = model or component.model
     problem = component.problem
     agents = [a.id for a in component.agents]

@@ -14,7 +14,6 @@ import concurrent.futures
 import dataclasses
 import itertools
 import math
-import random
 import sys
 import time
 from collections import Counter
@@ -35,6 +34,7 @@ from roster.solver.model import (
     cp_solver,
     hint_everything,
     last_solve,
+    moves_random,
 )
 
 # Each neighbourhood's time. Sub-models are small: most settle within half a second, and one
@@ -349,9 +349,7 @@ def _search(
     `best` holds and the search lowers (a guided search's); `keep` then takes any roster it
     accepts that is better on the component's own penalty, and it then starts no new move."""
     problem = problem or component.problem
-    # Each search of a level draws other moves (`draw`): one taken up again from where an
-    # earlier one stalled would otherwise replay its neighbourhoods.
-    rnd = random.Random(len(component.x) + 1_000_003 * draw)
+    rnd = moves_random(component, draw)
     agents = [a.id for a in component.agents]
     dates = problem.dates
     size = {"agents": min(3, len(agents)), "days": max(3, len(dates) // 4), "block": max(2, len(agents) // 3)}

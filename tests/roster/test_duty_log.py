@@ -1,5 +1,6 @@
 """The duty log (sổ trực ban): the shift writes, the next shift reads the handover, directors read by day."""
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from roster.models import Assignment, DutyLogEntry, Shift
@@ -57,11 +58,12 @@ def test_an_empty_entry_is_a_field_error(login):
 def test_the_agent_on_the_shift_opens_its_log_in_a_few_queries(login, django_assert_max_num_queries):
     # A shift with one before it on its line, whose handover the page reads too. (Which shift
     # is the agent's first depends on the demo's roster, which the engine builds anew each run.)
-    published = Shift.objects.published()
-    mine = next(
-        assignment
-        for assignment in Assignment.objects.filter(agent__user__username="agent", is_live=True).order_by("start")
-        if published.filter(line=assignment.shift.line, start__lt=assignment.shift.start).exists()
+    earlier = Shift.objects.published().filter(line=OuterRef("shift__line"), start__lt=OuterRef("shift__start"))
+    mine = (
+        Assignment.objects.filter(agent__user__username="agent", is_live=True)
+        .filter(Exists(earlier))
+        .order_by("start")
+        .first()
     )
     shift = mine.shift
     client = login("agent")
